@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace DynamoOrleans.Cli.Commands;
+
+/// <summary>Every subcommand of the <c>dynamo</c> tool, in the order help lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
