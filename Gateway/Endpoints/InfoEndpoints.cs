@@ -1,0 +1,72 @@
+using System.Text.Json;
+using DynamoOrleans.Gateway.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace DynamoOrleans.Gateway.Endpoints;
+
+/// <summary>GET /v1/models, /health, /live and /metrics.</summary>
+internal static class InfoEndpoints
+{
+    public static async Task ModelsAsync(HttpContext context, GatewayContext gateway)
+    {
+        var card = gateway.Engine.Model;
+        await GenerationEndpoint.WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("object"u8, "list");
+            w.WriteStartArray("data"u8);
+            w.WriteStartObject();
+            w.WriteString("id"u8, gateway.ModelName);
+            w.WriteString("object"u8, "model");
+            w.WriteNumber("created"u8, gateway.Time.GetUtcNow().ToUnixTimeSeconds());
+            w.WriteString("owned_by"u8, "dynamo-orleans");
+            w.WriteString("root"u8, card.Name);
+            w.WriteNumber("max_model_len"u8, card.MaxContextLength);
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+        gateway.Metrics.CountRequest("models", 200);
+    }
+
+    /// <summary>Ready when the engine answers a load query; reports its load.</summary>
+    public static async Task HealthAsync(HttpContext context, GatewayContext gateway)
+    {
+        var load = gateway.Engine.GetLoad();
+        await GenerationEndpoint.WriteJsonAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("status"u8, "healthy");
+            w.WriteString("model"u8, gateway.ModelName);
+            w.WriteNumber("running"u8, load.NumRunning);
+            w.WriteNumber("waiting"u8, load.NumWaiting);
+            w.WriteNumber("kv_blocks_used"u8, load.KvBlocksUsed);
+            w.WriteNumber("kv_blocks_total"u8, load.KvBlocksTotal);
+            w.WriteNumber("active_requests"u8, gateway.Metrics.ActiveRequests);
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    public static Task LiveAsync(HttpContext context, GatewayContext gateway) =>
+        GenerationEndpoint.WriteJsonAsync(context, static w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("status"u8, "live");
+            w.WriteEndObject();
+        });
+
+    public static async Task MetricsAsync(HttpContext context, GatewayContext gateway)
+    {
+        var text = gateway.Metrics.WriteText(gateway.ModelName, gateway.Engine.GetLoad());
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    public static Task OpenApiAsync(HttpContext context, GatewayContext gateway)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(OpenApiDocument.Utf8(gateway.ModelName), context.RequestAborted).AsTask();
+    }
+
+    internal static JsonWriterOptions Indented => new() { Indented = true };
+}

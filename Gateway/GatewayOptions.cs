@@ -1,0 +1,35 @@
+namespace DynamoOrleans.Gateway;
+
+/// <summary>How the gateway listens and what it allows; <see cref="Validate"/> runs before the host starts.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Address Kestrel binds; port 0 picks a free one (tests).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 8000;
+
+    /// <summary>When set, every /v1 route requires <c>Authorization: Bearer {ApiKey}</c>.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The name clients put in "model"; null uses the engine's <c>ModelCard.Name</c>.</summary>
+    public string? ServedModelName { get; set; }
+
+    /// <summary>Upper bound for <c>n</c> (choices per request).</summary>
+    public int MaxChoices { get; set; } = 16;
+
+    /// <summary>Upper bound for chat <c>top_logprobs</c> and completions <c>logprobs</c>.</summary>
+    public int MaxTopLogprobs { get; set; } = 20;
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Host)) throw new ArgumentException("Host must not be empty.", nameof(Host));
+        if (Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be 0..65535.");
+        if (MaxChoices < 1) throw new ArgumentOutOfRangeException(nameof(MaxChoices), MaxChoices, "MaxChoices must be at least 1.");
+        if (MaxTopLogprobs < 0) throw new ArgumentOutOfRangeException(nameof(MaxTopLogprobs), MaxTopLogprobs, "MaxTopLogprobs must not be negative.");
+        if (MaxRequestBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "MaxRequestBodyBytes must be at least 1024.");
+        if (ApiKey is { Length: 0 }) throw new ArgumentException("ApiKey must be null or non-empty.", nameof(ApiKey));
+    }
+}

@@ -1,0 +1,22 @@
+using DynamoOrleans.Engine.Serving;
+using DynamoOrleans.Gateway.Parsing;
+
+namespace DynamoOrleans.Gateway.Streaming;
+
+/// <summary>The logprob of one generated token and its alternatives, if asked for.</summary>
+public readonly record struct LogprobEntry(int TokenId, float Logprob, TokenLogprob[]? Top);
+
+/// <summary>
+/// What one engine step adds to one choice: released content and reasoning, completed tool calls,
+/// the token's logprob, and on the last step the finish reason (OpenAI's string).
+/// </summary>
+public readonly record struct ChoiceDelta(
+    int Index,
+    string Content,
+    string Reasoning,
+    IReadOnlyList<ToolCall>? ToolCalls,
+    LogprobEntry? Logprob,
+    string? FinishReason)
+{
+    public bool IsEmpty => Content.Length == 0 && Reasoning.Length == 0 && ToolCalls is null && Logprob is null && FinishReason is null;
+}
