@@ -3,7 +3,10 @@ using System.Text;
 namespace DynamoOrleans.Gateway.Parsing;
 
 /// <summary>Content released by one step and the tool calls completed in it.</summary>
-public readonly record struct ToolParseDelta(string Content, IReadOnlyList<ToolCall>? Calls);
+public readonly record struct ToolParseDelta(string Content, IReadOnlyList<ToolCall>? Calls)
+{
+    public static ToolParseDelta Empty => new(string.Empty, null);
+}
 
 /// <summary>
 /// Parses tool-call markup out of streamed content. Hermes/Qwen <c>&lt;tool_call&gt;{json}&lt;/tool_call&gt;</c>
@@ -46,11 +49,11 @@ public sealed class ToolCallParser
 
     public ToolParseDelta Push(string text)
     {
-        if (text.Length == 0) return default;
+        if (text.Length == 0) return ToolParseDelta.Empty;
         if (_mode == Mode.Text && _pending.Length == 0 && !text.Contains('<', StringComparison.Ordinal))
             return new ToolParseDelta(_sawCall ? DropWhitespace(text) : text, null);
         _pending.Append(text);
-        return _mode == Mode.WholeOutput ? default : Scan(final: false);
+        return _mode == Mode.WholeOutput ? ToolParseDelta.Empty : Scan(final: false);
     }
 
     public ToolParseDelta Flush()

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using DynamoOrleans.Engine.Serving;
+using DynamoOrleans.Gateway.Tests.Fakes;
+
+namespace DynamoOrleans.Gateway.Tests.Http;
+
+public sealed class ToolCallHttpTests
+{
+    private const string Tools = """
+        "messages":[{"role":"user","content":"weather in Paris?"}],
+        "tools":[{"type":"function","function":{"name":"get_weather","description":"d","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]
+        """;
+
+    private const string HermesCall = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+
+    [Fact]
+    public async Task Tools_NonStreaming_ToolCallsAndFinishReason()
+    {
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => HermesCall));
+        var response = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}}}""");
+        var choice = response["choices"]![0]!;
+        Assert.Equal("tool_calls", choice["finish_reason"]!.GetValue<string>());
+        Assert.Null(choice["message"]!["content"]);
+        var call = choice["message"]!["tool_calls"]![0]!;
+        Assert.StartsWith("call_", call["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("function", call["type"]!.GetValue<string>());
+        Assert.Equal("get_weather", call["function"]!["name"]!.GetValue<string>());
+        Assert.Equal("Paris", JsonNode.Parse(call["function"]!["arguments"]!.GetValue<string>())!["city"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tools_Streaming_HeaderDeltaThenArguments()
+    {
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => HermesCall));
+        var chunks = await Sse.PostStreamAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"stream":true}""");
+        var toolDeltas = chunks.Select(c => c["choices"]![0]!["delta"]!["tool_calls"]).Where(t => t is not null).Select(t => t![0]!).ToList();
+        Assert.Equal(2, toolDeltas.Count);
+        Assert.Equal(0, toolDeltas[0]["index"]!.GetValue<int>());
+        Assert.Equal("get_weather", toolDeltas[0]["function"]!["name"]!.GetValue<string>());
+        Assert.Equal("", toolDeltas[0]["function"]!["arguments"]!.GetValue<string>());
+        Assert.NotNull(toolDeltas[0]["id"]);
+        Assert.Null(toolDeltas[1]["id"]);
+        Assert.Contains("Paris", toolDeltas[1]["function"]!["arguments"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("tool_calls", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Equal("", Sse.Join(chunks, "content"));
+    }
+
+    [Fact]
+    public async Task Tools_ToolChoiceNone_NoToolsInPromptAndMarkupStaysContent()
+    {
+        var engine = new ScriptedEngine(r => ScriptedEngine.PromptText(r).Contains("<tools>", StringComparison.Ordinal) ? "saw tools" : HermesCall);
+        await using var server = await GatewayServer.StartAsync(engine);
+        var response = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"tool_choice":"none"}""");
+        Assert.Equal(HermesCall, response["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        Assert.Equal("stop", response["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tools_NamedChoice_BareArgumentsBecomeTheCall()
+    {
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => "{\"city\": \"Rome\"}"));
+        var response = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions",
+            $$$$"""{"model":"fake-model",{{{{Tools}}}},"tool_choice":{"type":"function","function":{"name":"get_weather"}}}""");
+        var call = response["choices"]![0]!["message"]!["tool_calls"]![0]!;
+        Assert.Equal("get_weather", call["function"]!["name"]!.GetValue<string>());
+        Assert.Equal("{\"city\":\"Rome\"}", call["function"]!["arguments"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tools_FollowUpWithToolResult_RenderedWithArgumentsObject()
+    {
+        string? prompt = null;
+        var engine = new ScriptedEngine(r =>
+        {
+            prompt = ScriptedEngine.PromptText(r);
+            return "It is sunny in Paris.";
+        });
+        await using var server = await GatewayServer.StartAsync(engine);
+        var response = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", """
+            {"model":"fake-model","messages":[
+              {"role":"user","content":"weather in Paris?"},
+              {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},
+              {"role":"tool","tool_call_id":"call_1","content":"sunny"}],
+             "tools":[{"type":"function","function":{"name":"get_weather"}}]}
+            """);
+        Assert.Equal("It is sunny in Paris.", response["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        Assert.Contains("<tool_call>{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}</tool_call>", prompt, StringComparison.Ordinal);
+        Assert.Contains("<|im_start|>tool\nsunny", prompt, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tools_LengthDuringCall_FinishReasonLength()
+    {
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => HermesCall));
+        var response = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"max_tokens":20}""");
+        Assert.Equal("length", response["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Null(response["choices"]![0]!["message"]!["tool_calls"]);
+        _ = FinishReason.Length;
+    }
+}
