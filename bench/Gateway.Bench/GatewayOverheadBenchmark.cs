@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using DynamoOrleans.Engine.Serving;
+using DynamoOrleans.Gateway.Hosting;
+using DynamoOrleans.Gateway.Preprocessing;
+
+namespace DynamoOrleans.Gateway.Bench;
+
+/// <summary>
+/// Measures what the gateway adds: (1) a one-token request, engine alone vs a non-streaming
+/// chat request over loopback HTTP; (2) a long stream, engine alone vs SSE chunks read by an
+/// HttpClient; (3) the same with several concurrent streams. Prints times and ratios.
+/// </summary>
+public sealed class GatewayOverheadBenchmark(int requests, int streamTokens, int concurrency)
+{
+    private readonly BenchEngine _engine = new();
+
+    public async Task RunAsync(TextWriter output)
+    {
+        var app = await GatewayHost.CreateAsync(new GatewayOptions { Port = 0 }, _engine, new ByteLevelPreprocessor());
+        try
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = GatewayHost.BaseAddress(app) };
+            var prompt = ByteLevelPreprocessor.Encode("<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n");
+
+            // Warm both paths (JIT, connection pool).
+            for (var i = 0; i < 200; i++)
+            {
+                await DrainEngineAsync(prompt, 1);
+                await PostAsync(client, Chat(1, stream: false));
+                await PostAsync(client, Chat(16, stream: true));
+            }
+
+            var engineRequest = await TimeAsync(requests, () => DrainEngineAsync(prompt, 1));
+            var httpRequest = await TimeAsync(requests, () => PostAsync(client, Chat(1, stream: false)));
+            Row(output, "one-token request, engine alone", engineRequest, "per request");
+            Row(output, "one-token request, via gateway (HTTP, non-streaming)", httpRequest, "per request");
+            output.WriteLine($"gateway overhead per request: {Us(httpRequest - engineRequest)} ({Ratio(httpRequest, engineRequest)} of engine alone)");
+
+            var engineStream = await TimeAsync(20, () => DrainEngineAsync(prompt, streamTokens)) / streamTokens;
+            var httpStream = await TimeAsync(20, () => PostAsync(client, Chat(streamTokens, stream: true))) / streamTokens;
+            Row(output, $"{streamTokens}-token stream, engine alone", engineStream, "per token");
+            Row(output, $"{streamTokens}-token stream, via gateway (SSE chunk per token)", httpStream, "per token");
+            output.WriteLine($"gateway overhead per streamed token: {Us(httpStream - engineStream)} ({Ratio(httpStream, engineStream)} of engine alone)");
+
+            var total = concurrency * 500;
+            var sw = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => PostAsync(client, Chat(500, stream: true))));
+            var tokensPerSecond = total / sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => DrainEngineAsync(prompt, 500)));
+            var engineTokensPerSecond = total / sw.Elapsed.TotalSeconds;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{concurrency} concurrent 500-token streams: via gateway {tokensPerSecond:F0} tokens/s, engine alone {engineTokensPerSecond:F0} tokens/s ({tokensPerSecond / engineTokensPerSecond:P1})"));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private async Task DrainEngineAsync(int[] prompt, int maxTokens)
+    {
+        var request = new GenerateRequest("bench", prompt, new SamplingParams { MaxTokens = maxTokens });
+        await foreach (var _ in _engine.GenerateAsync(request, CancellationToken.None))
+        {
+        }
+    }
+
+    private static string Chat(int maxTokens, bool stream) =>
+        $$"""{"model":"bench-model","messages":[{"role":"user","content":"hello"}],"max_tokens":{{maxTokens}},"stream":{{(stream ? "true" : "false")}}}""";
+
+    private static async Task PostAsync(HttpClient client, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync("/v1/chat/completions", content);
+        response.EnsureSuccessStatusCode();
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[16384];
+        while (await stream.ReadAsync(buffer) > 0)
+        {
+        }
+    }
+
+    private static async Task<TimeSpan> TimeAsync(int count, Func<Task> action)
+    {
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++) await action();
+        return sw.Elapsed / count;
+    }
+
+    private static void Row(TextWriter output, string what, TimeSpan time, string unit) =>
+        output.WriteLine($"{what,-60} {Us(time),12} {unit}");
+
+    private static string Us(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalMicroseconds:F2} us");
+
+    private static string Ratio(TimeSpan a, TimeSpan b) => string.Create(CultureInfo.InvariantCulture, $"{a / b:F1}x");
+}
