@@ -20,6 +20,9 @@ public sealed class GatewayOptions
     /// <summary>Upper bound for chat <c>top_logprobs</c> and completions <c>logprobs</c>.</summary>
     public int MaxTopLogprobs { get; set; } = 20;
 
+    /// <summary>Generation requests in flight beyond which new ones get 503 (0: no limit).</summary>
+    public int MaxActiveRequests { get; set; }
+
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 
@@ -30,6 +33,7 @@ public sealed class GatewayOptions
         if (MaxChoices < 1) throw new ArgumentOutOfRangeException(nameof(MaxChoices), MaxChoices, "MaxChoices must be at least 1.");
         if (MaxTopLogprobs < 0) throw new ArgumentOutOfRangeException(nameof(MaxTopLogprobs), MaxTopLogprobs, "MaxTopLogprobs must not be negative.");
         if (MaxRequestBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "MaxRequestBodyBytes must be at least 1024.");
+        if (MaxActiveRequests < 0) throw new ArgumentOutOfRangeException(nameof(MaxActiveRequests), MaxActiveRequests, "MaxActiveRequests must not be negative.");
         if (ApiKey is { Length: 0 }) throw new ArgumentException("ApiKey must be null or non-empty.", nameof(ApiKey));
     }
 }

@@ -18,7 +18,7 @@ internal static class ChatCompletionsEndpoint
     private static async Task ServeAsync(HttpContext context, GatewayContext gateway, RequestClock clock)
     {
         var body = await RequestBody.ReadObjectAsync(context).ConfigureAwait(false);
-        var request = ChatCompletionRequestReader.Read(body, gateway.Options);
+        var request = RequestBody.Validate(() => ChatCompletionRequestReader.Read(body, gateway.Options));
         var options = request.Generation;
         gateway.CheckModel(options.Model);
 

@@ -17,7 +17,7 @@ internal static class CompletionsEndpoint
     private static async Task ServeAsync(HttpContext context, GatewayContext gateway, RequestClock clock)
     {
         var body = await RequestBody.ReadObjectAsync(context).ConfigureAwait(false);
-        var request = CompletionRequestReader.Read(body, gateway.Options);
+        var request = RequestBody.Validate(() => CompletionRequestReader.Read(body, gateway.Options));
         var options = request.Generation;
         gateway.CheckModel(options.Model);
 

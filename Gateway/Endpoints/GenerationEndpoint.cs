@@ -20,10 +20,13 @@ internal static class GenerationEndpoint
     {
         var metrics = gateway.Metrics;
         var clock = new RequestClock(metrics, gateway.Time);
-        metrics.RequestStarted();
+        var active = metrics.RequestStarted();
         var status = 200;
         try
         {
+            var limit = gateway.Options.MaxActiveRequests;
+            if (limit > 0 && active > limit)
+                throw new ApiError(503, $"The server is overloaded: {limit} requests are in flight. Please retry shortly.", "server_error", null, "server_overloaded");
             await handler(context, clock).ConfigureAwait(false);
             status = context.Response.StatusCode;
         }
@@ -32,16 +35,14 @@ internal static class GenerationEndpoint
             status = 499;
             GatewayLog.ClientCancelled(gateway.Logger, context.TraceIdentifier);
         }
-        catch (Exception e) when (e is ApiError or PromptRenderException or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is ApiError or PromptRenderException)
         {
             var error = e switch
             {
                 ApiError api => api,
-                PromptRenderException render => ApiError.BadRequest($"The chat template rejected the conversation: {render.Message}", "messages", "invalid_value"),
-                _ when context.Response.HasStarted => ApiError.Server("The engine failed while generating."),
-                _ => ApiError.BadRequest($"Invalid request: {e.Message}", null, "invalid_value"),
+                _ => ApiError.BadRequest($"The chat template rejected the conversation: {e.Message}", "messages", "invalid_value"),
             };
-            if (error.StatusCode >= 500) GatewayLog.EngineFailed(gateway.Logger, e, context.TraceIdentifier);
+            if (error.StatusCode >= 500 && error.StatusCode != 503) GatewayLog.EngineFailed(gateway.Logger, e, context.TraceIdentifier);
             else GatewayLog.Rejected(gateway.Logger, context.TraceIdentifier, error.StatusCode, error.Message);
             status = error.StatusCode;
             await WriteErrorAsync(context, error).ConfigureAwait(false);

@@ -32,4 +32,20 @@ internal static class RequestBody
         }
         return node as JsonObject ?? throw ApiError.BadRequest("The request body must be a JSON object.", null, "invalid_json");
     }
+
+    /// <summary>
+    /// Runs a request reader, turning what System.Text.Json.Nodes throws on odd input (numbers out
+    /// of a type's range, duplicate keys) into a 400 rather than letting it look like a server fault.
+    /// </summary>
+    public static T Validate<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            throw ApiError.BadRequest($"Invalid request: {e.Message}", null, "invalid_value");
+        }
+    }
 }

@@ -32,10 +32,11 @@ public sealed class GatewayMetrics
 
     public long QueuedRequests => Interlocked.Read(ref _queued);
 
-    public void RequestStarted()
+    /// <summary>Counts a request in; returns how many are now active, this one included.</summary>
+    public long RequestStarted()
     {
-        Interlocked.Increment(ref _active);
         Interlocked.Increment(ref _queued);
+        return Interlocked.Increment(ref _active);
     }
 
     /// <summary>The request got its first token: it leaves the queue.</summary>

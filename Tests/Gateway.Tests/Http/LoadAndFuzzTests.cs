@@ -28,8 +28,11 @@ public sealed class LoadAndFuzzTests
         Assert.Contains("dynamo_frontend_active_requests 0\n", metrics, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task MutatedBadRequests_NeverServerErrorAndServerStaysHealthy()
+    [Theory]
+    [InlineData(1234)]
+    [InlineData(42)]
+    [InlineData(7)]
+    public async Task MutatedBadRequests_NeverServerErrorAndServerStaysHealthy(int seed)
     {
         await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => "ok"));
         var valid = new[]
@@ -37,9 +40,9 @@ public sealed class LoadAndFuzzTests
             ("/v1/chat/completions", """{"model":"fake-model","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c","content":"r"}],"max_tokens":5,"temperature":0.5,"top_p":0.9,"n":2,"stop":["x"],"logprobs":true,"top_logprobs":2,"stream":true,"stream_options":{"include_usage":true},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"auto","seed":3,"chat_template_kwargs":{"enable_thinking":false}}"""),
             ("/v1/completions", """{"model":"fake-model","prompt":["a","b"],"max_tokens":4,"logprobs":1,"n":1,"stop":"z","echo":false,"stop_token_ids":[5],"ignore_eos":false,"min_tokens":1}"""),
         };
-        var random = new Random(1234);
+        var random = new Random(seed);
         var statuses = new Dictionary<int, int>();
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 300; i++)
         {
             var (path, json) = valid[i % valid.Length];
             var body = Mutate(JsonNode.Parse(json)!.AsObject(), random, out var raw);
@@ -52,7 +55,7 @@ public sealed class LoadAndFuzzTests
             Assert.True(status < 500, $"{status} for {body ?? "raw bytes"}: {text}");
             if (status >= 400) Assert.NotNull(JsonNode.Parse(text)!["error"]!["message"]);
         }
-        Assert.True(statuses.GetValueOrDefault(400) > 100, string.Join(", ", statuses));
+        Assert.True(statuses.GetValueOrDefault(400) > 75, string.Join(", ", statuses));
         Assert.True(statuses.GetValueOrDefault(200) > 10, string.Join(", ", statuses));
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/health")).StatusCode);
         var ok = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", """{"model":"fake-model","messages":[{"role":"user","content":"x"}]}""");
