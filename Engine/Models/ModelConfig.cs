@@ -96,7 +96,7 @@ public sealed class ModelConfig
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
             RmsNormEps = json.OptionalDouble("rms_norm_eps") ?? 1e-6,
-            Rope = RopeConfigReader.Read(json),
+            Rope = RopeConfigReader.Read(json) with { InverseFrequencyDType = CheckpointDType(json) },
             MaxPositionEmbeddings = json.OptionalInt("max_position_embeddings") ?? 2048,
             TieWordEmbeddings = json.OptionalBool("tie_word_embeddings") ?? false,
             AttentionBias = traits.QkvBiasAlways || attentionBias,
@@ -107,6 +107,15 @@ public sealed class ModelConfig
             TorchDType = json.OptionalString("dtype") ?? json.OptionalString("torch_dtype"),
         };
     }
+
+    // Follows transformers: inv_freq takes the dtype the model is loaded in, which for a Hub checkpoint is its torch_dtype.
+    private static DType? CheckpointDType(ConfigJson json) =>
+        (json.OptionalString("dtype") ?? json.OptionalString("torch_dtype")) switch
+        {
+            "bfloat16" => DType.BF16,
+            "float16" => DType.F16,
+            _ => null,
+        };
 
     private static string ReadArchitecture(ConfigJson json)
     {

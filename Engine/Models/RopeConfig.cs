@@ -29,6 +29,14 @@ public sealed record RopeConfig
     public int OriginalMaxPositionEmbeddings { get; init; } = 8192;
 
     /// <summary>
+    /// The dtype the inverse frequencies are rounded to before use, or null to keep fp32. transformers
+    /// keeps <c>inv_freq</c> as a module buffer, so a model loaded in bf16 carries bf16-rounded
+    /// frequencies even when later run in fp32; its reference logits agree with ours to ~1e-5 only when we
+    /// round the same way (unrounded, the angle error grows with position: ~1e-1 logits by position 250).
+    /// </summary>
+    public DType? InverseFrequencyDType { get; init; }
+
+    /// <summary>
     /// The inverse frequencies for a head of <paramref name="headDim"/>, computed in fp32 as transformers
     /// does so that angles, and therefore logits, agree with the reference to the last bits that matter.
     /// </summary>
@@ -52,7 +60,21 @@ public sealed record RopeConfig
                 ApplyLlama3(inv);
                 break;
         }
+        Round(inv);
         return inv;
+    }
+
+    private void Round(float[] inv)
+    {
+        for (var i = 0; i < inv.Length; i++)
+        {
+            inv[i] = InverseFrequencyDType switch
+            {
+                DType.BF16 => FloatConversions.Bf16ToFloat(FloatConversions.FloatToBf16(inv[i])),
+                DType.F16 => (float)(Half)inv[i],
+                _ => inv[i],
+            };
+        }
     }
 
     // Mirrors transformers' _compute_llama3_parameters: long wavelengths are slowed by the factor,
