@@ -14,7 +14,7 @@ public sealed partial class Tokenizer
         _normalizer = Normalizer.FromJson(Optional(root, "normalizer"), "normalizer");
         _preTokenizers = PreTokenizer.FromJson(Optional(root, "pre_tokenizer"), "pre_tokenizer", out _mapsToByteLevel);
         _postProcessor = PostProcessor.FromJson(Optional(root, "post_processor"), "post_processor");
-        _decoder = Decoder.FromJson(Optional(root, "decoder"), "decoder");
+        _decoder = TokenDecoder.FromJson(Optional(root, "decoder"), "decoder");
 
         _addedById = [];
         _addedByContent = new Dictionary<string, AddedToken>(StringComparer.Ordinal);

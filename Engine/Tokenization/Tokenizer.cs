@@ -13,7 +13,7 @@ public sealed partial class Tokenizer
     private readonly bool _mapsToByteLevel;
     private readonly BpeModel _model;
     private readonly PostProcessor _postProcessor;
-    private readonly Decoder? _decoder;
+    private readonly TokenDecoder? _decoder;
     private readonly Dictionary<int, AddedToken> _addedById;
     private readonly Dictionary<string, AddedToken> _addedByContent;
     private readonly AddedTokenMatcher _rawMatcher;

@@ -9,7 +9,7 @@ namespace DynamoOrleans.Engine.Tokenization;
 /// token strings. <see cref="DecodeToken"/> is the same step for one token of a stream, keeping
 /// bytes as bytes so that a character split across tokens is joined instead of replaced.
 /// </summary>
-internal abstract class Decoder
+internal abstract class TokenDecoder
 {
     /// <summary>Rewrites <paramref name="tokens"/> in place.</summary>
     public abstract void Decode(List<string> tokens);
@@ -19,7 +19,7 @@ internal abstract class Decoder
     /// <param name="fused">Whether a Fuse ran earlier in the chain (tokens are then one string).</param>
     public abstract void DecodeToken(List<TokenPart> parts, bool first, ref bool fused);
 
-    public static Decoder? FromJson(JsonElement element, string path)
+    public static TokenDecoder? FromJson(JsonElement element, string path)
     {
         if (element.ValueKind == JsonValueKind.Null)
             return null;
@@ -55,7 +55,7 @@ internal abstract class Decoder
 /// <summary>A piece of a token being decoded for a stream: text, or one raw byte when <see cref="Text"/> is null.</summary>
 internal readonly record struct TokenPart(string? Text, byte Byte);
 
-internal sealed class ByteLevelDecoder : Decoder
+internal sealed class ByteLevelDecoder : TokenDecoder
 {
     public override void Decode(List<string> tokens)
     {
@@ -98,7 +98,7 @@ internal sealed class ByteLevelDecoder : Decoder
     }
 }
 
-internal sealed class ByteFallbackDecoder : Decoder
+internal sealed class ByteFallbackDecoder : TokenDecoder
 {
     public override void Decode(List<string> tokens)
     {
@@ -153,7 +153,7 @@ internal sealed class ByteFallbackDecoder : Decoder
     }
 }
 
-internal sealed class FuseDecoder : Decoder
+internal sealed class FuseDecoder : TokenDecoder
 {
     public override void Decode(List<string> tokens)
     {
@@ -165,7 +165,7 @@ internal sealed class FuseDecoder : Decoder
     public override void DecodeToken(List<TokenPart> parts, bool first, ref bool fused) => fused = true;
 }
 
-internal sealed class MetaspaceDecoder(char replacement, PrependScheme scheme) : Decoder
+internal sealed class MetaspaceDecoder(char replacement, PrependScheme scheme) : TokenDecoder
 {
     public override void Decode(List<string> tokens)
     {
@@ -183,7 +183,7 @@ internal sealed class MetaspaceDecoder(char replacement, PrependScheme scheme) :
         : token.Replace(replacement, ' ');
 }
 
-internal sealed class StripDecoder(char content, int start, int stop) : Decoder
+internal sealed class StripDecoder(char content, int start, int stop) : TokenDecoder
 {
     public override void Decode(List<string> tokens)
     {
@@ -226,7 +226,7 @@ internal sealed class StripDecoder(char content, int start, int stop) : Decoder
     }
 }
 
-internal sealed class ReplaceDecoder : Decoder
+internal sealed class ReplaceDecoder : TokenDecoder
 {
     private readonly string? _literal;
     private readonly Regex? _regex;
@@ -260,11 +260,11 @@ internal sealed class ReplaceDecoder : Decoder
         _literal is not null ? text.Replace(_literal, _content, StringComparison.Ordinal) : _regex!.Replace(text, _content);
 }
 
-internal sealed class SequenceDecoder(Decoder[] decoders) : Decoder
+internal sealed class SequenceDecoder(TokenDecoder[] decoders) : TokenDecoder
 {
     public static SequenceDecoder Create(JsonElement element, string path)
     {
-        var list = new List<Decoder>();
+        var list = new List<TokenDecoder>();
         var index = 0;
         foreach (var item in JsonConfig.Array(element, "decoders", path))
         {
