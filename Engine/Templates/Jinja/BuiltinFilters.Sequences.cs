@@ -127,7 +127,7 @@ internal static partial class BuiltinFilters
             throw new TemplateException("map requires a filter name or attribute=");
         var name = Str(args.Positional[0]);
         if (!TryGet(name, out var filter))
-            throw new TemplateException($"no filter named '{name}'");
+            throw new TemplateException($"No filter named '{name}'.");
         var rest = args.Skip(1);
         return items.Select(item => filter(renderer, item, rest)).ToList();
     }
@@ -145,7 +145,7 @@ internal static partial class BuiltinFilters
         {
             var name = Str(args.Positional[offset]);
             if (!BuiltinTests.TryGet(name, out var test))
-                throw new TemplateException($"no test named '{name}'");
+                throw new TemplateException($"No test named '{name}'.");
             var rest = args.Skip(offset + 1);
             predicate = x => test(renderer, x, rest);
         }

@@ -35,7 +35,7 @@ internal static partial class BuiltinFilters
         Add(["length", "count"], (_, v, _) => Values.Length(v));
         Add(["int"], (_, v, a) => ToInt(v, a.Get(0, "default", 0L)));
         Add(["float"], (_, v, a) => ToFloat(v, a.Get(0, "default", 0.0)));
-        Add(["abs"], (_, v, _) => v switch { long l => Math.Abs(l), double d => Math.Abs(d), bool b => b ? 1L : 0L, _ => throw new TemplateException($"bad operand type for abs(): '{Values.TypeName(v)}'") });
+        Add(["abs"], (_, v, _) => v switch { long l => (object)Math.Abs(l), double d => Math.Abs(d), bool b => b ? 1L : 0L, _ => throw new TemplateException($"bad operand type for abs(): '{Values.TypeName(v)}'") });
         Add(["round"], (_, v, a) => Round(v, (int)Values.ToLong(a.Get(0, "precision", 0L)), Str(a.Get(1, "method", "common"))));
         Add(["pprint"], (_, v, _) => ValueFormatter.Repr(v));
         Add(["attr"], (_, v, a) => Members.GetAttribute(v, Str(a.Get(0, "name"))));
@@ -148,7 +148,7 @@ internal static partial class BuiltinFilters
     private static object Round(object? value, int precision, string method)
     {
         if (method == "common")
-            return value is long or bool ? Values.ToLong(value) : Math.Round(Values.ToDouble(value), precision, MidpointRounding.ToEven);
+            return value is long or bool ? (object)Values.ToLong(value) : Math.Round(Values.ToDouble(value), precision, MidpointRounding.ToEven);
         var scale = Math.Pow(10, precision);
         return method switch
         {

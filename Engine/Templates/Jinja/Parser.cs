@@ -111,7 +111,7 @@ internal sealed partial class Parser
             "break" => Simple(new BreakStmt(token.Line)),
             "continue" => Simple(new ContinueStmt(token.Line)),
             "generation" => ParseGeneration(token.Line),
-            _ => throw new TemplateException($"unknown tag '{token.Value}'", token.Line),
+            _ => throw new TemplateException($"Encountered unknown tag '{token.Value}'.", token.Line),
         };
     }
 

@@ -118,7 +118,7 @@ internal sealed partial class Renderer
     private object? ApplyFilter(FilterExpr filter, object? value)
     {
         if (!BuiltinFilters.TryGet(filter.Name, out var apply))
-            throw new TemplateException($"no filter named '{filter.Name}'");
+            throw new TemplateException($"No filter named '{filter.Name}'.");
         return apply(this, value, EvalArguments(filter.Args));
     }
 
@@ -134,7 +134,7 @@ internal sealed partial class Renderer
     private bool EvalTest(TestExpr test)
     {
         if (!BuiltinTests.TryGet(test.Name, out var apply))
-            throw new TemplateException($"no test named '{test.Name}'");
+            throw new TemplateException($"No test named '{test.Name}'.");
         var result = apply(this, Eval(test.Target), EvalArguments(test.Args));
         return test.Negated ? !result : result;
     }

@@ -238,7 +238,7 @@ internal sealed partial class Renderer
                     value = Undefined.Missing($"parameter '{parameter.Name}' was not provided");
                 _scope.Set(parameter.Name, value);
             }
-            _scope.Set("varargs", args.Positional.Skip(macro.Parameters.Count).ToList());
+            _scope.Set("varargs", args.Positional.Skip(macro.Parameters.Count).ToArray());
             _scope.Set("kwargs", kwargs);
             if (caller is not null)
                 _scope.Set("caller", caller);

@@ -61,9 +61,8 @@ internal static class Members
             if (attribute is not Undefined)
                 return attribute;
         }
-        return target is Dict or string or List<object?> or object?[]
-            ? Undefined.Item(target, key)
-            : Undefined.Attribute(target, ValueFormatter.Str(key));
+        // Jinja words a missing string key as a missing attribute, whichever access form was used.
+        return key is string text ? Undefined.Attribute(target, text) : Undefined.Item(target, key);
     }
 
     private static JinjaFunction? DictMethod(Dict dict, string name)

@@ -168,7 +168,8 @@ internal static class Values
         string => throw new TemplateException($"'in <string>' requires string as left operand, not {TypeName(item)}"),
         Dict dict => item is not null && dict.ContainsKey(item),
         Undefined => false,
-        _ => Iterate(container).Any(x => PyEquals(x, item)),
+        List<object?> or object?[] => Iterate(container).Any(x => PyEquals(x, item)),
+        _ => throw new TemplateException($"argument of type '{TypeName(container)}' is not iterable"),
     };
 
     public static long ToLong(object? value) => value switch
