@@ -14,13 +14,17 @@ public sealed class ScriptedEngine : IEngineClient
     public const int Eos = 2;
 
     private readonly Func<GenerateRequest, string> _script;
+    private readonly Func<string, int[]> _encode;
+    private readonly int _eos;
     private int _cancelled;
     private int _running;
 
-    public ScriptedEngine(Func<GenerateRequest, string>? script = null, int maxContext = 4096)
+    public ScriptedEngine(Func<GenerateRequest, string>? script = null, int maxContext = 4096, Func<string, int[]>? encode = null, int eos = Eos, int vocabSize = 259)
     {
         _script = script ?? (_ => "Hello from the fake engine.");
-        Model = new ModelCard("fake-model", maxContext, 16, 259, [Eos]);
+        _encode = encode ?? ByteLevelPreprocessor.Encode;
+        _eos = eos;
+        Model = new ModelCard("fake-model", maxContext, 16, vocabSize, [eos]);
     }
 
     public ModelCard Model { get; }
@@ -43,18 +47,18 @@ public sealed class ScriptedEngine : IEngineClient
         var finished = false;
         try
         {
-            var tokens = new List<int>(ByteLevelPreprocessor.Encode(_script(request)));
-            if (!request.Sampling.IgnoreEos) tokens.Add(Eos);
+            var tokens = new List<int>(_encode(_script(request)));
+            if (!request.Sampling.IgnoreEos) tokens.Add(_eos);
             var sampling = request.Sampling;
             for (var i = 0; ; i++)
             {
                 if (TokenDelay > TimeSpan.Zero) await Task.Delay(TokenDelay, cancellationToken);
                 else await Task.Yield();
                 cancellationToken.ThrowIfCancellationRequested();
-                var id = i < tokens.Count ? tokens[i] : 'x' + ByteLevelPreprocessor.ByteOffset;
+                var id = i < tokens.Count ? tokens[i] : tokens[0];
                 var count = i + 1;
                 FinishReason? finish = null;
-                if (count >= sampling.MinTokens && (id == Eos || sampling.StopTokenIds.Contains(id))) finish = FinishReason.Stop;
+                if (count >= sampling.MinTokens && (id == _eos || sampling.StopTokenIds.Contains(id))) finish = FinishReason.Stop;
                 else if (count >= sampling.MaxTokens) finish = FinishReason.Length;
                 var output = new TokenOutput(id, finish) { CachedPromptTokens = CachedTokens };
                 if (sampling.Logprobs is { } k)
