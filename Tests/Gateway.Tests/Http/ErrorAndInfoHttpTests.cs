@@ -45,6 +45,16 @@ public sealed class ErrorAndInfoHttpTests
     }
 
     [Fact]
+    public async Task BodyOverLimit_413InOpenAiShape()
+    {
+        await using var server = await GatewayServer.StartAsync(options: new GatewayOptions { MaxRequestBodyBytes = 2048 });
+        using var response = await Sse.PostAsync(server.Client, "/v1/chat/completions", $$"""{"model":"fake-model","messages":[{"role":"user","content":"{{new string('a', 5000)}}"}]}""");
+        var (status, error) = await ErrorOf(response);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("request_too_large", error["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task UnknownRouteAndWrongMethod_SameShape()
     {
         await using var server = await GatewayServer.StartAsync();
