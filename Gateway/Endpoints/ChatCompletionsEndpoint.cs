@@ -54,7 +54,7 @@ internal static class ChatCompletionsEndpoint
                 chunks.Write(delta);
                 await sse.FlushAsync(ct).ConfigureAwait(false);
             }
-            var usage = Usage(jobs, prompt.TokenIds.Length, gateway);
+            var usage = GenerationEndpoint.Usage(jobs, prompt.TokenIds.Length, gateway);
             if (options.IncludeUsage) chunks.WriteUsage(usage);
             sse.WriteDone();
             await sse.FlushAsync(ct).ConfigureAwait(false);
@@ -64,22 +64,8 @@ internal static class ChatCompletionsEndpoint
             var builder = new ChatResponseBuilder(header, preprocessor, jobs.Length, options.Logprobs is not null);
             await foreach (var delta in deltas.ConfigureAwait(false))
                 builder.Add(delta);
-            var usage = Usage(jobs, prompt.TokenIds.Length, gateway);
+            var usage = GenerationEndpoint.Usage(jobs, prompt.TokenIds.Length, gateway);
             await GenerationEndpoint.WriteJsonAsync(context, w => builder.Write(w, usage)).ConfigureAwait(false);
         }
-    }
-
-    internal static UsageCounts Usage(IReadOnlyList<ChoiceJob> jobs, int promptTokens, GatewayContext gateway)
-    {
-        var completion = 0;
-        var cached = 0;
-        foreach (var job in jobs)
-        {
-            completion += job.Processor.CompletionTokens;
-            cached = Math.Max(cached, job.Processor.CachedPromptTokens);
-        }
-        gateway.Metrics.OutputSequenceTokens.Observe(completion);
-        gateway.Metrics.CachedTokens.Observe(cached);
-        return new UsageCounts(promptTokens, completion, cached);
     }
 }

@@ -60,7 +60,7 @@ internal static class CompletionsEndpoint
                 writer.WriteChunk(sse, delta);
                 await sse.FlushAsync(ct).ConfigureAwait(false);
             }
-            var usage = ChatCompletionsEndpoint.Usage(jobs, promptTokens, gateway);
+            var usage = GenerationEndpoint.Usage(jobs, promptTokens, gateway);
             if (options.IncludeUsage) writer.WriteUsageChunk(sse, usage);
             sse.WriteDone();
             await sse.FlushAsync(ct).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static class CompletionsEndpoint
         {
             await foreach (var delta in deltas.ConfigureAwait(false))
                 writer.Add(delta);
-            var usage = ChatCompletionsEndpoint.Usage(jobs, promptTokens, gateway);
+            var usage = GenerationEndpoint.Usage(jobs, promptTokens, gateway);
             await GenerationEndpoint.WriteJsonAsync(context, w => writer.WriteResponse(w, usage)).ConfigureAwait(false);
         }
     }

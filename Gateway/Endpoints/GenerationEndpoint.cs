@@ -100,4 +100,18 @@ internal static class GenerationEndpoint
             write(writer);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
+
+    public static UsageCounts Usage(IReadOnlyList<ChoiceJob> jobs, int promptTokens, GatewayContext gateway)
+    {
+        var completion = 0;
+        var cached = 0;
+        foreach (var job in jobs)
+        {
+            completion += job.Processor.CompletionTokens;
+            cached = Math.Max(cached, job.Processor.CachedPromptTokens);
+        }
+        gateway.Metrics.OutputSequenceTokens.Observe(completion);
+        gateway.Metrics.CachedTokens.Observe(cached);
+        return new UsageCounts(promptTokens, completion, cached);
+    }
 }

@@ -18,5 +18,5 @@ public readonly record struct ChoiceDelta(
     LogprobEntry? Logprob,
     string? FinishReason)
 {
-    public bool IsEmpty => Content.Length == 0 && Reasoning.Length == 0 && ToolCalls is null && Logprob is null && FinishReason is null;
+    public bool IsEmpty => string.IsNullOrEmpty(Content) && string.IsNullOrEmpty(Reasoning) && ToolCalls is null && Logprob is null && FinishReason is null;
 }

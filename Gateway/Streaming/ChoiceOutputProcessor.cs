@@ -48,6 +48,8 @@ public sealed class ChoiceOutputProcessor
     /// <summary>Processes one engine output; on the final output (or a stop string) the delta carries the finish reason.</summary>
     public ChoiceDelta Step(in TokenOutput output)
     {
+        if (output.TokenId < 0)
+            return output.Finish is { } end ? Finish(string.Empty, null, MapFinish(end)) : new ChoiceDelta(_index, string.Empty, string.Empty, null, null, null);
         CompletionTokens++;
         CachedPromptTokens = output.CachedPromptTokens;
         LogprobEntry? logprob = _wantLogprobs && !float.IsNaN(output.Logprob)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DynamoOrleans.Engine.Serving;
 using DynamoOrleans.Gateway.Metrics;
+using DynamoOrleans.Gateway.Protocol;
 
 namespace DynamoOrleans.Gateway.Streaming;
 
@@ -29,6 +30,11 @@ public sealed class ChoiceRunner(IEngineClient engine, GatewayMetrics metrics, T
             if (last != 0) metrics.InterTokenLatency.Observe(time.GetElapsedTime(last, now).TotalSeconds);
             last = now;
             clock.OnToken(now);
+            // The engine ends a request it cut short itself (a fault, shutdown) with token -1.
+            if (output.Finish is FinishReason.Error)
+                throw new ApiError(500, "The engine failed while generating.", "server_error");
+            if (output.Finish is FinishReason.Cancelled)
+                throw new ApiError(503, "The engine stopped before finishing this request. Please retry.", "server_error", null, "engine_unavailable");
             var delta = processor.Step(output);
             if (processor.IsFinished)
             {

@@ -30,6 +30,17 @@ public sealed class EngineFailureHttpTests
         Assert.Equal("aaa", Sse.Join(events[..^1], "content"));
     }
 
+    [Theory]
+    [InlineData(FinishReason.Error, 500)]
+    [InlineData(FinishReason.Cancelled, 503)]
+    public async Task EngineCutsRequestShort_ErrorStatusNotAFinishReason(FinishReason finish, int status)
+    {
+        await using var server = await GatewayServer.StartAsync(new FailingEngine(tokensBeforeFailure: 2, finalFinish: finish));
+        using var response = await Sse.PostAsync(server.Client, "/v1/chat/completions", Body + "}");
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("server_error", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task OverActiveLimit_503ThenRecovers()
     {
@@ -47,7 +58,7 @@ public sealed class EngineFailureHttpTests
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
     }
 
-    private sealed class FailingEngine(int tokensBeforeFailure) : IEngineClient
+    private sealed class FailingEngine(int tokensBeforeFailure, FinishReason? finalFinish = null) : IEngineClient
     {
         public ModelCard Model { get; } = new("fake-model", 4096, 16, 259, [2]);
 
@@ -57,6 +68,11 @@ public sealed class EngineFailureHttpTests
             {
                 await Task.Yield();
                 yield return new TokenOutput('a' + 3, null);
+            }
+            if (finalFinish is { } finish)
+            {
+                yield return new TokenOutput(-1, finish);
+                yield break;
             }
             throw new InvalidProgramException("simulated engine fault");
         }
