@@ -124,9 +124,9 @@ public sealed class ChatChunkWriter(SseWriter sse, ResponseHeader header, IPromp
     private void WriteHeader(Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("id"u8, header.Id);
+        w.WriteString("id"u8, header.EncodedId);
         w.WriteString("object"u8, "chat.completion.chunk");
         w.WriteNumber("created"u8, header.Created);
-        w.WriteString("model"u8, header.Model);
+        w.WriteString("model"u8, header.EncodedModel);
     }
 }

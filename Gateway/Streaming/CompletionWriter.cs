@@ -97,9 +97,9 @@ public sealed class CompletionWriter(ResponseHeader header, IPromptPreprocessor 
     private void WriteHeader(Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("id"u8, header.Id);
+        w.WriteString("id"u8, header.EncodedId);
         w.WriteString("object"u8, "text_completion");
         w.WriteNumber("created"u8, header.Created);
-        w.WriteString("model"u8, header.Model);
+        w.WriteString("model"u8, header.EncodedModel);
     }
 }

@@ -35,9 +35,11 @@ public sealed class GatewayOverheadBenchmark(int requests, int streamTokens, int
 
             var engineRequest = await TimeAsync(requests, () => DrainEngineAsync(prompt, 1));
             var httpRequest = await TimeAsync(requests, () => PostAsync(client, Chat(1, stream: false)));
+            var httpFloor = await TimeAsync(requests, async () => (await client.GetAsync("/live")).Dispose());
+            Row(output, "HTTP floor: GET /live round trip (no engine)", httpFloor, "per request");
             Row(output, "one-token request, engine alone", engineRequest, "per request");
             Row(output, "one-token request, via gateway (HTTP, non-streaming)", httpRequest, "per request");
-            output.WriteLine($"gateway overhead per request: {Us(httpRequest - engineRequest)} ({Ratio(httpRequest, engineRequest)} of engine alone)");
+            output.WriteLine($"gateway overhead per request: {Us(httpRequest - engineRequest)} ({Ratio(httpRequest, engineRequest)} of engine alone; {Us(httpRequest - httpFloor - engineRequest)} above the HTTP floor)");
 
             var engineStream = await TimeAsync(20, () => DrainEngineAsync(prompt, streamTokens)) / streamTokens;
             var httpStream = await TimeAsync(20, () => PostAsync(client, Chat(streamTokens, stream: true))) / streamTokens;

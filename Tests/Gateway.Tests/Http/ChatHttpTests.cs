@@ -135,7 +135,7 @@ public sealed class ChatHttpTests
 
     internal static async Task WaitForAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(25);
+        for (var i = 0; i < 600 && !condition(); i++) await Task.Delay(25);
         Assert.True(condition());
     }
 }
