@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -23,6 +24,7 @@ internal sealed class BpeModel
     private readonly bool _ignoreMerges;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+    private int _cacheEntries;
 
     private BpeModel(Dictionary<string, int> vocab, BpeMerges merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
     {
@@ -87,7 +89,7 @@ internal sealed class BpeModel
         }
         if (_cacheBySpan.TryGetValue(word, out var cached))
         {
-            output.AddRange(cached);
+            output.AddRange((ReadOnlySpan<int>)cached);
             return;
         }
         var start = output.Count;
@@ -96,9 +98,13 @@ internal sealed class BpeModel
         {
             // A full cache is dropped whole: cheaper than LRU bookkeeping on every hit, and the
             // working set of words refills it quickly.
-            if (_cache.Count >= CacheCapacity)
+            // (ConcurrentDictionary.Count takes every lock, so entries are counted here instead.)
+            if (Interlocked.Increment(ref _cacheEntries) > CacheCapacity)
+            {
                 _cache.Clear();
-            _cacheBySpan.TryAdd(word, output.GetRange(start, output.Count - start).ToArray());
+                Interlocked.Exchange(ref _cacheEntries, 1);
+            }
+            _cacheBySpan.TryAdd(word, CollectionsMarshal.AsSpan(output)[start..].ToArray());
         }
     }
 

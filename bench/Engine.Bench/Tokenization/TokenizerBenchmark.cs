@@ -43,18 +43,20 @@ public sealed class TokenizerBenchmark : IBenchmark
         var tokens = ids.Length;
 
         var regex = new Regex(QwenPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
-        var byteCount = Measure(() => Encoding.UTF8.GetByteCount(text));
-        var regexOnly = Measure(() => regex.Count(text));
-        var encode = Measure(() => tokenizer.Encode(text).Length);
-        var decode = Measure(() => tokenizer.Decode(ids).Length);
-        var stream = Measure(() =>
-        {
-            var decoder = tokenizer.CreateStreamingDecoder();
-            var length = 0;
-            foreach (var id in ids)
-                length += decoder.Push(id).Length;
-            return length + decoder.Flush().Length;
-        });
+        var medians = MeasureInterleaved(
+            () => Encoding.UTF8.GetByteCount(text),
+            () => regex.Count(text),
+            () => tokenizer.Encode(text).Length,
+            () => tokenizer.Decode(ids).Length,
+            () =>
+            {
+                var decoder = tokenizer.CreateStreamingDecoder();
+                var length = 0;
+                foreach (var id in ids)
+                    length += decoder.Push(id).Length;
+                return length + decoder.Flush().Length;
+            });
+        var (byteCount, regexOnly, encode, decode, stream) = (medians[0], medians[1], medians[2], medians[3], medians[4]);
 
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var check = tokenizer.Encode(text.AsSpan(0, 10_000).ToString()).Length;
@@ -77,20 +79,26 @@ public sealed class TokenizerBenchmark : IBenchmark
     private static void Row(TextWriter output, string name, double seconds, string throughput, double regexSeconds) =>
         output.WriteLine($"| {name} | {seconds * 1e3:F1} ms | {throughput} | {regexSeconds / seconds:F2}x |");
 
-    /// <summary>Median seconds of several runs after a warm-up.</summary>
-    private static double Measure(Func<int> action)
+    /// <summary>
+    /// Median seconds of each action over rounds that run every action once, so a change in load
+    /// on a shared machine hits the baselines and the measured code alike.
+    /// </summary>
+    private static double[] MeasureInterleaved(params Func<int>[] actions)
     {
-        action();
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 5 || (times.Count < 30 && total.Elapsed.TotalSeconds < 3))
-        {
-            var watch = Stopwatch.StartNew();
+        foreach (var action in actions)
             action();
-            times.Add(watch.Elapsed.TotalSeconds);
+        var times = actions.Select(_ => new List<double>()).ToArray();
+        var total = Stopwatch.StartNew();
+        for (var round = 0; round < 7 || (round < 40 && total.Elapsed.TotalSeconds < 8); round++)
+        {
+            for (var a = 0; a < actions.Length; a++)
+            {
+                var watch = Stopwatch.StartNew();
+                actions[a]();
+                times[a].Add(watch.Elapsed.TotalSeconds);
+            }
         }
-        times.Sort();
-        return times[times.Count / 2];
+        return [.. times.Select(t => t.Order().ElementAt(t.Count / 2))];
     }
 
     private static string DefaultQwen3Dir()
