@@ -77,23 +77,26 @@ internal sealed class BpeModel
 
     public int? TokenToId(string token) => _vocab.TryGetValue(token, out var id) ? id : null;
 
-    /// <summary>Appends the ids of one pre-token word.</summary>
-    public void EncodeWord(ReadOnlySpan<char> word, List<int> output)
+    /// <summary>
+    /// Appends the ids of one pre-token word. With <paramref name="byteLevel"/> the word is first
+    /// written in the byte-level alphabet; the cache is keyed by the word as given, so a hit
+    /// skips that mapping too.
+    /// </summary>
+    public void EncodeWord(ReadOnlySpan<char> word, bool byteLevel, List<int> output)
     {
         if (word.IsEmpty)
             return;
-        if (_ignoreMerges && _vocabBySpan.TryGetValue(word, out var whole))
-        {
-            output.Add(whole);
-            return;
-        }
         if (_cacheBySpan.TryGetValue(word, out var cached))
         {
             output.AddRange((ReadOnlySpan<int>)cached);
             return;
         }
         var start = output.Count;
-        Merge(word, output);
+        var modelWord = byteLevel ? EncodeScratch.Get().MapToByteLevel(word) : word;
+        if (_ignoreMerges && _vocabBySpan.TryGetValue(modelWord, out var whole))
+            output.Add(whole);
+        else
+            Merge(modelWord, output);
         if (word.Length <= MaxCachedWordLength)
         {
             // A full cache is dropped whole: cheaper than LRU bookkeeping on every hit, and the

@@ -130,12 +130,7 @@ public sealed partial class Tokenizer
             (pieces, next) = (next, pieces);
         }
         foreach (var piece in pieces)
-        {
-            if (_mapsToByteLevel)
-                _model.EncodeWord(scratch.MapToByteLevel(piece.Span), output);
-            else
-                _model.EncodeWord(piece.Span, output);
-        }
+            _model.EncodeWord(piece.Span, _mapsToByteLevel, output);
         pieces.Clear();
         next.Clear();
     }
