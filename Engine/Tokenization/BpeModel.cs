@@ -42,6 +42,28 @@ internal sealed class BpeModel
         IdToToken = new string[vocab.Count == 0 ? 0 : vocab.Values.Max() + 1];
         foreach (var (token, id) in vocab)
             IdToToken[id] = token;
+        SplitsBeforeMetaspace = vocab.ContainsKey(Metaspace.ToString()) && !vocab.Keys.Any(HasMetaspaceAfterOtherChar);
+    }
+
+    /// <summary>SentencePiece's word marker, U+2581.</summary>
+    public const char Metaspace = '\u2581';
+
+    /// <summary>
+    /// True when no token has a ▁ right after another character (as in Llama 2 and Mistral, where
+    /// ▁ only starts a token or repeats). Then no merge can join a word to the ▁ that follows it,
+    /// so cutting before each such ▁ gives the same ids as BPE over the whole text, with short
+    /// cacheable words instead of one long one when there is no pre-tokenizer.
+    /// </summary>
+    public bool SplitsBeforeMetaspace { get; }
+
+    private static bool HasMetaspaceAfterOtherChar(string token)
+    {
+        for (var i = token.IndexOf(Metaspace, 1); i > 0; i = token.IndexOf(Metaspace, i + 1))
+        {
+            if (token[i - 1] != Metaspace)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>Token text by id; null where the vocabulary has a gap.</summary>
