@@ -54,7 +54,7 @@ internal sealed class WordPatternScanner
             if (contraction > 0)
                 return 1 + contraction;
         }
-        return _gpt2 ? MatchGpt2(s, i, cls, width) : MatchGpt4(s, i, cls, width);
+        return _gpt2 ? MatchGpt2(s, i, cls) : MatchGpt4(s, i, cls, width);
     }
 
     private int MatchGpt4(ReadOnlySpan<char> s, int i, byte cls, int width)
@@ -77,7 +77,7 @@ internal sealed class WordPatternScanner
         return MatchSpaces(s, i, newlines: true);
     }
 
-    private static int MatchGpt2(ReadOnlySpan<char> s, int i, byte cls, int width)
+    private static int MatchGpt2(ReadOnlySpan<char> s, int i, byte cls)
     {
         var j = s[i] == ' ' ? i + 1 : i;
         if (j < s.Length)
@@ -86,7 +86,6 @@ internal sealed class WordPatternScanner
             if (next != Space)
                 return Run(s, j, next, int.MaxValue) - i;
         }
-        _ = width;
         return MatchSpaces(s, i, newlines: false);
     }
 
