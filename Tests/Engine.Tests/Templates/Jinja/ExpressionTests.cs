@@ -124,6 +124,10 @@ public sealed class ExpressionTests
     public void ListAppend_IsRefusedByTheImmutableSandbox() =>
         Assert.Equal("access to attribute 'append' of 'list' object is unsafe.", TemplateFixtures.RenderError("{% set l = [] %}{{ l.append(1) }}").Reason);
 
+    [Fact]
+    public void ListAppend_NotCalled_IsAnUndefinedThatPrintsEmpty() =>
+        Assert.Equal("[]False", Render("[{{ xs.append }}]{{ xs.append is defined }}", """{"xs": []}"""));
+
     [Theory]
     [InlineData("{{ range(3) | list }}", "[0, 1, 2]")]
     [InlineData("{{ range(1, 8, 3) | list }}", "[1, 4, 7]")]
