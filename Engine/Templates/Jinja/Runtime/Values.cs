@@ -166,6 +166,7 @@ internal static class Values
     {
         string s when item is string sub => s.Contains(sub, StringComparison.Ordinal),
         string => throw new TemplateException($"'in <string>' requires string as left operand, not {TypeName(item)}"),
+        Dict when item is List<object?> or Dict => throw new TemplateException($"unhashable type: '{TypeName(item)}'"),
         Dict dict => item is not null && dict.ContainsKey(item),
         Undefined => false,
         List<object?> or object?[] => Iterate(container).Any(x => PyEquals(x, item)),
@@ -238,6 +239,8 @@ internal static class Values
                 return SliceIndices(tuple.Length, start, stop, step).Select(i => tuple[i]).ToArray();
             case Undefined u:
                 throw u.Fail();
+            case Dict:
+                throw new TemplateException("unhashable type: 'slice'");
             default:
                 throw new TemplateException($"'{TypeName(target)}' object is not subscriptable");
         }

@@ -17,6 +17,7 @@ Outputs (next to this script):
 import argparse
 import json
 import os
+import random
 from datetime import datetime
 
 import jinja2
@@ -374,13 +375,47 @@ FEATURES = [
     ("error_call_undefined", "{{ nope() }}"),
     ("error_missing_key_comparison", "{{ people | selectattr('age', 'gt', 26) | list }}"),
     ("error_not_iterable_in", "{% set c = none %}\n{% if 'x' in c %}{% endif %}"),
+    ("float_floor_division", "{{ 2.5 // 0.1 }} {{ -7.5 // 2 }} {{ 7.5 % -2 }} {{ -0.0 // 1 }}"),
+    ("repeat_sequences", "{{ 2 * [1] }}{{ (1, 2) * 2 }}{{ 0 * 'ab' }}|"),
+    ("tests_lower_upper_on_str_of_value", "{{ [1, 'a'] is lower }}{{ '' is lower }}{{ 'A1' is upper }}{{ d is lower }}"),
+    ("string_format_with_mapping_argument", "{{ 'ab' % d }}|{{ '' % [] }}"),
+    ("odd_even_on_floats", "{{ 1e20 is even }}{{ 2.5 is even }}{{ 3.0 is odd }}"),
+    ("map_select_on_none", "{{ none | map('string') | list }}{{ none | select | list }}{{ false | reject | list }}"),
+    ("undefined_is_sequence_and_callable", "{{ missing is sequence }}{{ missing is callable }}{{ missing is iterable }}"),
+    ("error_sort_mixed_types", "{{ [1, 'a'] | sort }}"),
+    ("error_unhashable_membership", "{{ [] in d }}"),
+    ("error_int_of_undefined", "{{ missing | int }}"),
+    ("error_slice_of_dict", "{{ d[1:] }}"),
     ("error_range_too_big", "{{ range(1000000) | length }}"),
 ]
 
 
+def whitespace_mazes(count, seed=20251122):
+    """Random nests of tags, markers and whitespace: the lexer's whitespace rules must agree everywhere."""
+    rng = random.Random(seed)
+    opens = ["{% if true %}", "{%- if true %}", "{% if true -%}", "{%+ if true %}", "{% if true +%}", "{%- if true -%}",
+             "{% for i in [1, 2] %}", "{%- for i in [1] -%}"]
+    if_ends = ["{% endif %}", "{%- endif %}", "{% endif -%}", "{%+ endif %}", "{% endif +%}"]
+    for_ends = ["{% endfor %}", "{%- endfor %}", "{% endfor -%}", "{%- endfor -%}"]
+    leaves = ["\n", "  ", "\t", " \n ", "x", "y z", "{{ 'v' }}", "{{- 'v' }}", "{{ 'v' -}}", "{{- 'v' -}}", "{# c #}",
+              "{#- c #}", "{# c -#}", "{% set a = 1 %}", "{%- set a = 1 -%}", "\n    ", "\n\n", "{{ i }}"]
+
+    def block(depth):
+        parts = []
+        for _ in range(rng.randint(0, 5)):
+            if depth < 3 and rng.random() < 0.3:
+                start = rng.choice(opens)
+                parts.append(start + block(depth + 1) + rng.choice(for_ends if "for" in start else if_ends))
+            else:
+                parts.append(rng.choice(leaves))
+        return "".join(parts)
+
+    return [(f"whitespace_maze_{i:03}", block(0)) for i in range(count)]
+
+
 def make_features():
     cases = []
-    for name, source in FEATURES:
+    for name, source in FEATURES + whitespace_mazes(150):
         cases.append({"name": name, "template": source, **render(source, DATA)})
     return {"data": DATA, "cases": cases}
 
