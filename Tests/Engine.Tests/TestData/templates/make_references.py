@@ -199,6 +199,34 @@ VARIANTS = [
 ]
 
 
+def random_conversations(count, seed):
+    """Seeded random chats (roles out of order, None content, tool calls with dict or string
+    arguments, reasoning) so that each template's rarely taken branches and errors are compared too."""
+    rng = random.Random(seed)
+    texts = ["Hi", "  padded  ", "multi\nline\n", "<think>\nr\n</think>\n\nanswer", "quote \" and ' and \\", "ünï 😀", "",
+             "<tool_response>x</tool_response>"]
+    arguments = [{"city": "Paris"}, {"a": 1, "b": [1, 2.5, None, True], "c": {"d": "é"}}, "{\"raw\": 1}", {}]
+
+    def message():
+        role = rng.choice(["user", "assistant", "system", "tool", "user", "assistant"])
+        msg = {"role": role, "content": rng.choice(texts) if rng.random() < 0.85 else None}
+        if role == "assistant" and rng.random() < 0.35:
+            msg["tool_calls"] = [{"id": rng.choice(["abcdefghi", "call_1"]), "type": "function",
+                                  "function": {"name": rng.choice(["get_weather", "brave_search"]), "arguments": rng.choice(arguments)}}
+                                 for _ in range(rng.choice([1, 1, 2]))]
+        if role == "assistant" and rng.random() < 0.2:
+            msg["reasoning_content"] = rng.choice(texts)
+        if role == "tool" and rng.random() < 0.5:
+            msg["tool_call_id"] = rng.choice(["abcdefghi", "x"])
+        return msg
+
+    for i in range(count):
+        messages = [message() for _ in range(rng.randint(1, 6))]
+        tools = rng.choice([None, None, [WEATHER_TOOL], [WEATHER_TOOL, TIME_TOOL]])
+        variables = rng.choice([{}, {}, {"enable_thinking": False}, {"builtin_tools": ["brave_search"]}, {"tools_in_user_message": False}])
+        yield f"random_{i:02}", messages, tools, rng.random() < 0.6, variables
+
+
 def context_for(messages, tools, add_generation_prompt, variables, bos, eos):
     ctx = {}
     if bos is not None:
@@ -234,6 +262,10 @@ def make_references(qwen3_config):
                 "variables": variables,
                 **result,
             })
+        for case, messages, tools, agp, variables in random_conversations(20, seed=sum(map(ord, name))):
+            result = render(source, context_for(messages, tools, agp, variables, bos, eos))
+            cases.append({"template": name, "case": case, "bos_token": bos, "eos_token": eos, "messages": messages,
+                          "tools": tools, "add_generation_prompt": agp, "variables": variables, **result})
     return cases
 
 
