@@ -37,6 +37,19 @@ public sealed class ErrorLineTests
         Assert.Equal(reason, error.Reason);
     }
 
+    [Fact]
+    public void Render_RunawayMacroRecursion_ThrowsInsteadOfOverflowingTheStack()
+    {
+        var error = TemplateFixtures.RenderError("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n{{ f(0) }}");
+
+        Assert.Contains("maximum recursion depth exceeded", error.Reason);
+        Assert.True(error.Line > 0);
+    }
+
+    [Fact]
+    public void Render_IntegerOverflow_IsATemplateErrorOnItsLine() =>
+        Assert.Equal(2, TemplateFixtures.RenderError("a\n{{ 10 ** 40 }}").Line);
+
     [Theory]
     [InlineData("ok\n{% if true %}\nnever closed", 3)]
     [InlineData("ok\n{% endfor %}", 2)]

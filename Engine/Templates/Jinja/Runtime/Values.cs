@@ -57,7 +57,6 @@ internal static class Values
         Dict dict => dict.Keys.ToList<object?>(),
         string s => s.EnumerateRunes().Select(r => (object?)r.ToString()).ToList(),
         Undefined => [],
-        Namespace ns => throw new TemplateException("'Namespace' object is not iterable"),
         _ => throw new TemplateException($"'{TypeName(value)}' object is not iterable"),
     };
 
