@@ -25,6 +25,12 @@ public sealed unsafe partial class CpuModelRunner : IModelRunner
     private bool _disposed;
 
     public CpuModelRunner(ModelFolder model, KvCacheOptions kv, int maxBatchTokens = 2048, int maxSequences = 256)
+        : this(model, kv, maxBatchTokens, maxSequences, rope: null)
+    {
+    }
+
+    /// <summary>Lets tests swap the RoPE parameters, e.g. to reproduce a reference's position quantisation.</summary>
+    internal CpuModelRunner(ModelFolder model, KvCacheOptions kv, int maxBatchTokens, int maxSequences, RopeConfig? rope)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(kv);
@@ -44,7 +50,7 @@ public sealed unsafe partial class CpuModelRunner : IModelRunner
         for (var l = 0; l < _layers.Length; l++)
             _layers[l] = new CpuLayerWeights(tensors.Layers[l]);
 
-        _rope = new RotaryEmbedding(c.Rope, c.HeadDim);
+        _rope = new RotaryEmbedding(rope ?? c.Rope, c.HeadDim);
         _cache = new PagedKvCache(c.NumLayers, c.NumKeyValueHeads, c.HeadDim, kv);
         MaxContextLength = (int)Math.Min(c.MaxPositionEmbeddings, (long)_cache.NumBlocks * _cache.BlockSize);
         var qDim = c.NumAttentionHeads * c.HeadDim;
