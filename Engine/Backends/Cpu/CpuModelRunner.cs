@@ -56,7 +56,7 @@ public sealed unsafe partial class CpuModelRunner : IModelRunner
         var qDim = c.NumAttentionHeads * c.HeadDim;
         var kvDim = c.NumKeyValueHeads * c.HeadDim;
         _scratch = new CpuScratch(maxBatchTokens, c.HiddenSize, qDim, kvDim, c.IntermediateSize, c.HeadDim);
-        _linear = new LinearJob(Math.Max(Math.Max(c.HiddenSize, qDim), c.IntermediateSize));
+        _linear = new LinearJob();
         _attention = new AttentionJob(_cache, c.NumAttentionHeads, MaxContextLength, c.SlidingWindow);
     }
 
