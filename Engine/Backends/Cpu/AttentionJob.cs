@@ -9,7 +9,7 @@ namespace DynamoOrleans.Engine.Backends.Cpu;
 /// </summary>
 internal sealed unsafe class AttentionJob : ParallelJob, IDisposable
 {
-    private const long MinFlopsPerTask = 1 << 15;
+    private const long MinFlopsPerTask = 1 << 17;
 
     private readonly PagedKvCache _cache;
     private readonly int _numHeads;

@@ -9,7 +9,8 @@ namespace DynamoOrleans.Engine.Backends.Cpu;
 internal sealed unsafe class LinearJob : ParallelJob, IDisposable
 {
     private const int RowsPerGroup = 4;
-    private const long MinFlopsPerTask = 1 << 16;
+    // About 10 µs of work per task: below that, Parallel.For costs more than it saves.
+    private const long MinFlopsPerTask = 1 << 19;
 
     // Blocks of tokens × columns small enough that the token block stays in L2 (256 KB) and a four-row
     // weight panel in L1 (16 KB) while every row group of the task meets it.
