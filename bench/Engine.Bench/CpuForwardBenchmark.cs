@@ -27,7 +27,7 @@ public sealed class CpuForwardBenchmark : IBenchmark
         {
             SyntheticWeights.WriteLlama(dir, Vocab, Hidden, Intermediate, Layers, Heads, KvHeads, DType.BF16);
             using var model = ModelFolder.Open(dir);
-            using var runner = new CpuModelRunner(model, new KvCacheOptions { NumBlocks = 256 }, maxBatchTokens: 256, maxSequences: 16);
+            using var runner = new CpuModelRunner(model, new KvCacheOptions { NumBlocks = 300 }, maxBatchTokens: 256, maxSequences: 16);
             var weightBytes = model.Weights.Names.Sum(n => model.Weights.Get(n).ByteLength);
             var cores = Environment.ProcessorCount;
             var bandwidth = ReadBandwidth();
@@ -41,7 +41,7 @@ public sealed class CpuForwardBenchmark : IBenchmark
             output.WriteLine("| step | wall ms | cpu ms | tokens/s | wall vs bound |");
             output.WriteLine("| --- | --- | --- | --- | --- |");
 
-            var batch = new ForwardBatch(256, 16, 64);
+            var batch = new ForwardBatch(256, 16, 129);
             var logits = new float[16 * Vocab];
             var prompt = Enumerable.Range(0, 128).Select(i => (i * 7919) % Vocab).ToArray();
 
@@ -73,6 +73,23 @@ public sealed class CpuForwardBenchmark : IBenchmark
                 });
                 output.WriteLine($"| decode ×{sequences} (context 129) | {decode * 1e3:F2} | {decodeCpu * 1e3:F2} | {sequences / decode:F0} | {100 * decodeBound / decode:F0}% of bandwidth bound ({decodeBound * 1e3:F2} ms) |");
             }
+
+            // A long context: attention now reads 2048 cached positions per layer on top of the weights.
+            var longPrompt = Enumerable.Range(0, 2048).Select(i => (i * 104729) % Vocab).ToArray();
+            var longTable = Enumerable.Range(128, 129).ToArray();
+            for (var start = 0; start < longPrompt.Length; start += 256)
+            {
+                batch.Clear(runner.BlockSize);
+                batch.AddSequence(longPrompt.AsSpan(start, 256), start, longTable);
+                runner.Forward(batch, logits);
+            }
+            var (longDecode, longDecodeCpu) = Time(() =>
+            {
+                batch.Clear(runner.BlockSize);
+                batch.AddSequence([42], 2048, longTable);
+                runner.Forward(batch, logits);
+            });
+            output.WriteLine($"| decode ×1 (context 2049) | {longDecode * 1e3:F2} | {longDecodeCpu * 1e3:F2} | {1 / longDecode:F0} | {100 * decodeBound / longDecode:F0}% of weight-bandwidth bound |");
         }
         finally
         {
