@@ -72,6 +72,16 @@ internal sealed unsafe class SafetensorsFile : IDisposable
         return new TensorView(name, e.DType, e.Shape, _base + e.Offset, e.Length);
     }
 
+    /// <summary>Keeps the mapping alive past <see cref="Dispose"/> until <see cref="ReleaseMapping"/>; pairs with it.</summary>
+    public void RetainMapping()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var added = false;
+        _view.SafeMemoryMappedViewHandle.DangerousAddRef(ref added);
+    }
+
+    public void ReleaseMapping() => _view.SafeMemoryMappedViewHandle.DangerousRelease();
+
     public void Dispose()
     {
         if (_disposed)
