@@ -35,11 +35,26 @@ internal sealed unsafe class SafetensorsFile : IDisposable
     {
         if (!File.Exists(path))
             throw new ModelFormatException($"{path} is missing");
-        var length = new FileInfo(path).Length;
+        // The stream's length comes from fstat, which follows symbolic links (the Hugging Face cache
+        // links snapshots to blobs); FileInfo.Length would give the link's own size.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var length = stream.Length;
         if (length < 8)
+        {
+            stream.Dispose();
             throw new ModelFormatException($"{path}: too short for a safetensors header");
+        }
 
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedFile map;
+        try
+        {
+            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         var acquired = false;
         try
