@@ -15,7 +15,7 @@ public sealed class StressCaseTests
     [InlineData("qwen3")]
     [InlineData("llama3")]
     [InlineData("llama2")]
-    public void EncodeAndDecode_RandomStrings_MatchReference(string name)
+    public void EncodeDecodeAndStream_RandomStrings_MatchReference(string name)
     {
         var tokenizer = name switch
         {
@@ -39,6 +39,9 @@ public sealed class StressCaseTests
                 mismatches.Add($"encode with special tokens {JsonSerializer.Serialize(text)}");
             if (tokenizer.Decode(ids) != decoded)
                 mismatches.Add($"decode {JsonSerializer.Serialize(text)}");
+            var stream = tokenizer.CreateStreamingDecoder(skipSpecialTokens: false);
+            if (string.Concat(ids.Select(stream.Push)) + stream.Flush() != decoded)
+                mismatches.Add($"streaming decode {JsonSerializer.Serialize(text)}");
         }
         Assert.Equal(400, count);
         Assert.True(mismatches.Count == 0, string.Join('\n', mismatches.Take(10)));
