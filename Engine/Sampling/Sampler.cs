@@ -1,0 +1,218 @@
+using System.Numerics.Tensors;
+using DynamoOrleans.Engine.Scheduling;
+using DynamoOrleans.Engine.Serving;
+
+namespace DynamoOrleans.Engine.Sampling;
+
+/// <summary>
+/// Turns one row of logits into the next token of a sequence, following vLLM's order: penalties
+/// (repetition over prompt and output, then frequency and presence over output), the min-tokens
+/// mask on stop and EOS ids, then greedy argmax, or temperature, min-p, top-k and top-p and a
+/// draw from the request's own generator (seeded requests) or the engine's.
+/// </summary>
+/// <remarks>
+/// Logprobs follow vLLM V1's default (<c>logprobs_mode = raw_logprobs</c>): the log-softmax of the
+/// model's own logits, before penalties, temperature and filters, so they describe the model and
+/// not the sampling settings. The row is processed in place and every buffer is scratch sized to
+/// the vocabulary, so a step allocates nothing unless top logprobs were asked for. One sampler per
+/// engine thread; it is not thread-safe.
+/// </remarks>
+public sealed class Sampler
+{
+    private readonly float[] _raw;
+    private readonly float[] _probs;
+    private readonly int[] _candidates;
+    private readonly float[] _candidateProbs;
+    private readonly int[] _marks;
+    private readonly int[] _eosTokenIds;
+    private readonly Random _sharedRandom;
+    private int _stamp;
+
+    public Sampler(int vocabSize, IReadOnlyList<int> eosTokenIds, Random sharedRandom)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(vocabSize, 1);
+        VocabSize = vocabSize;
+        _raw = new float[vocabSize];
+        _probs = new float[vocabSize];
+        _candidates = new int[vocabSize];
+        _candidateProbs = new float[vocabSize];
+        _marks = new int[vocabSize];
+        _eosTokenIds = [.. eosTokenIds];
+        _sharedRandom = sharedRandom;
+    }
+
+    public int VocabSize { get; }
+
+    public IReadOnlyList<int> EosTokenIds => _eosTokenIds;
+
+    /// <summary>Picks the next token of <paramref name="sequence"/> from <paramref name="logits"/> (one row, modified in place).</summary>
+    public SampledToken Sample(Span<float> logits, Sequence sequence)
+    {
+        if (logits.Length != VocabSize)
+            throw new ArgumentException($"expected {VocabSize} logits, got {logits.Length}", nameof(logits));
+        var sampling = sequence.Sampling;
+        var wantLogprobs = sampling.Logprobs is not null;
+        if (wantLogprobs)
+            logits.CopyTo(_raw);
+
+        ApplyPenalties(logits, sequence);
+        if (sequence.NumOutputTokens < sampling.MinTokens)
+            MaskStopTokens(logits, sampling);
+
+        var tokenId = sampling.Temperature <= 0
+            ? TensorPrimitives.IndexOfMax(logits)
+            : SampleRandom(logits, sampling, sequence.Random ?? _sharedRandom);
+
+        if (!wantLogprobs)
+            return new SampledToken(tokenId, float.NaN, null);
+        return RawLogprobs(tokenId, sampling.Logprobs!.Value);
+    }
+
+    private void ApplyPenalties(Span<float> logits, Sequence sequence)
+    {
+        var sampling = sequence.Sampling;
+        if (sampling.RepetitionPenalty != 1f)
+        {
+            var stamp = NextStamp();
+            var penalty = sampling.RepetitionPenalty;
+            foreach (var token in sequence.TokenIds)
+            {
+                if (_marks[token] == stamp)
+                    continue;
+                _marks[token] = stamp;
+                logits[token] = logits[token] > 0 ? logits[token] / penalty : logits[token] * penalty;
+            }
+        }
+        if (sampling.FrequencyPenalty != 0f || sampling.PresencePenalty != 0f)
+        {
+            var stamp = NextStamp();
+            foreach (var token in sequence.OutputTokenIds)
+            {
+                logits[token] -= sampling.FrequencyPenalty;
+                if (_marks[token] == stamp)
+                    continue;
+                _marks[token] = stamp;
+                logits[token] -= sampling.PresencePenalty;
+            }
+        }
+    }
+
+    private void MaskStopTokens(Span<float> logits, SamplingParams sampling)
+    {
+        foreach (var token in sampling.StopTokenIds)
+            if ((uint)token < (uint)VocabSize)
+                logits[token] = float.NegativeInfinity;
+        if (sampling.IgnoreEos)
+            return;
+        foreach (var token in _eosTokenIds)
+            if ((uint)token < (uint)VocabSize)
+                logits[token] = float.NegativeInfinity;
+    }
+
+    private int SampleRandom(Span<float> logits, SamplingParams sampling, Random random)
+    {
+        TensorPrimitives.Multiply(logits, 1f / sampling.Temperature, logits);
+        var probs = _probs.AsSpan();
+        TensorPrimitives.SoftMax(logits, probs);
+
+        if (sampling.MinP > 0f)
+            ZeroBelow(probs, sampling.MinP * TensorPrimitives.Max(probs));
+        if (sampling.TopK > 0 && sampling.TopK < VocabSize)
+            ZeroBelow(probs, KthLargest(probs, sampling.TopK));
+        if (sampling.TopP < 1f)
+            return SampleNucleus(probs, sampling.TopP, random);
+
+        var total = TensorPrimitives.Sum(probs);
+        var target = random.NextDouble() * total;
+        var cumulative = 0.0;
+        var last = 0;
+        for (var i = 0; i < probs.Length; i++)
+        {
+            if (probs[i] <= 0f)
+                continue;
+            last = i;
+            cumulative += probs[i];
+            if (cumulative > target)
+                return i;
+        }
+        return last;
+    }
+
+    /// <summary>Keeps the most likely tokens whose mass first reaches <paramref name="topP"/> of what is left, and draws among them.</summary>
+    private int SampleNucleus(ReadOnlySpan<float> probs, float topP, Random random)
+    {
+        var numCandidates = 0;
+        var total = 0.0;
+        for (var i = 0; i < probs.Length; i++)
+        {
+            if (probs[i] <= 0f)
+                continue;
+            _candidates[numCandidates] = i;
+            // Negated so an ascending sort puts the most likely first.
+            _candidateProbs[numCandidates++] = -probs[i];
+            total += probs[i];
+        }
+        var keys = _candidateProbs.AsSpan(0, numCandidates);
+        var ids = _candidates.AsSpan(0, numCandidates);
+        keys.Sort(ids);
+
+        var limit = topP * total;
+        var kept = 0;
+        var keptMass = 0.0;
+        while (kept < numCandidates && (kept == 0 || keptMass < limit))
+            keptMass -= keys[kept++];
+
+        var target = random.NextDouble() * keptMass;
+        var cumulative = 0.0;
+        for (var i = 0; i < kept; i++)
+        {
+            cumulative -= keys[i];
+            if (cumulative > target)
+                return ids[i];
+        }
+        return ids[kept - 1];
+    }
+
+    private static void ZeroBelow(Span<float> probs, float threshold)
+    {
+        for (var i = 0; i < probs.Length; i++)
+            if (probs[i] < threshold)
+                probs[i] = 0f;
+    }
+
+    /// <summary>The k-th largest probability; ties at it stay in, as vLLM's top-k keeps them.</summary>
+    private float KthLargest(ReadOnlySpan<float> probs, int k)
+    {
+        var scratch = _candidateProbs.AsSpan(0, probs.Length);
+        probs.CopyTo(scratch);
+        return QuickSelect.KthLargest(scratch, k);
+    }
+
+    private SampledToken RawLogprobs(int tokenId, int numTop)
+    {
+        var raw = _raw.AsSpan();
+        var max = TensorPrimitives.Max(raw);
+        var sum = 0.0;
+        foreach (var value in raw)
+            sum += Math.Exp(value - max);
+        var logNormalizer = max + (float)Math.Log(sum);
+        var chosen = raw[tokenId] - logNormalizer;
+        if (numTop <= 0)
+            return new SampledToken(tokenId, chosen, null);
+
+        var top = TopLogprobs.Select(raw, Math.Min(numTop, VocabSize));
+        for (var i = 0; i < top.Length; i++)
+            top[i] = top[i] with { Logprob = top[i].Logprob - logNormalizer };
+        return new SampledToken(tokenId, chosen, top);
+    }
+
+    private int NextStamp()
+    {
+        if (_stamp == int.MaxValue)
+        {
+            Array.Clear(_marks);
+            _stamp = 0;
+        }
+        return ++_stamp;
+    }
+}
