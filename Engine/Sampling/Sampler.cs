@@ -99,9 +99,10 @@ public sealed class Sampler
 
     private void MaskStopTokens(Span<float> logits, SamplingParams sampling)
     {
-        foreach (var token in sampling.StopTokenIds)
-            if ((uint)token < (uint)VocabSize)
-                logits[token] = float.NegativeInfinity;
+        var stopTokenIds = sampling.StopTokenIds;
+        for (var i = 0; i < stopTokenIds.Count; i++)
+            if ((uint)stopTokenIds[i] < (uint)VocabSize)
+                logits[stopTokenIds[i]] = float.NegativeInfinity;
         if (sampling.IgnoreEos)
             return;
         foreach (var token in _eosTokenIds)
