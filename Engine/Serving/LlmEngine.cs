@@ -13,7 +13,7 @@ namespace DynamoOrleans.Engine.Serving;
 public sealed class LlmEngine : IDisposable
 {
     private readonly IModelRunner _runner;
-    private readonly bool _ownsRunner;
+    private readonly IDisposable? _owned;
     private readonly ForwardBatch _batch;
     private readonly float[] _logits;
     private readonly Sampler _sampler;
@@ -21,7 +21,8 @@ public sealed class LlmEngine : IDisposable
     private readonly HashSet<int> _eosTokenIds;
     private long _nextSequenceId;
 
-    public LlmEngine(IModelRunner runner, EngineOptions options, ModelCard? card = null, IKvEventSink? kvEvents = null, bool ownsRunner = false)
+    /// <param name="owned">Disposed with the engine: the runner and its model folder when a factory created them.</param>
+    public LlmEngine(IModelRunner runner, EngineOptions options, ModelCard? card = null, IKvEventSink? kvEvents = null, IDisposable? owned = null)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(options);
@@ -29,7 +30,7 @@ public sealed class LlmEngine : IDisposable
         if (options.BlockSize != runner.BlockSize)
             throw new ArgumentException($"EngineOptions.BlockSize is {options.BlockSize} but the runner's KV blocks hold {runner.BlockSize} tokens");
         _runner = runner;
-        _ownsRunner = ownsRunner;
+        _owned = owned;
         Options = options;
 
         var numBlocks = Math.Min(runner.NumKvBlocks, options.MaxKvBlocks ?? int.MaxValue);
@@ -151,11 +152,7 @@ public sealed class LlmEngine : IDisposable
         return sequences.Select(s => s.OutputTokenIds.ToArray()).ToList();
     }
 
-    public void Dispose()
-    {
-        if (_ownsRunner)
-            _runner.Dispose();
-    }
+    public void Dispose() => _owned?.Dispose();
 
     private FinishReason? CheckFinish(Sequence seq, int tokenId)
     {
