@@ -109,6 +109,12 @@ public sealed class BlockManager
                 _free.Remove(blockId);
             sequence.BlockTable.Add(blockId);
         }
+        // Sized once for the whole request, so decode steps never grow these lists.
+        var numTokensAtMost = (long)sequence.NumPromptTokens + Math.Max(sequence.Sampling.MaxTokens, 0);
+        var numBlocksAtMost = (int)Math.Min((numTokensAtMost + BlockSize - 1) / BlockSize, NumBlocks);
+        sequence.BlockTable.EnsureCapacity(numBlocksAtMost);
+        sequence.SequenceHashes.EnsureCapacity(numBlocksAtMost);
+        sequence.LocalHashes.EnsureCapacity(numBlocksAtMost);
         var numCachedTokens = match.NumBlocks * BlockSize;
         sequence.NumComputedTokens = numCachedTokens;
         sequence.NumCommittedBlocks = match.NumBlocks;

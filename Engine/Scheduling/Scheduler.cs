@@ -43,6 +43,9 @@ public sealed class Scheduler
 
     public long NumPreemptions { get; private set; }
 
+    /// <summary>Tokens of the waiting sequences, all still to compute (for the load report, without walking the queue).</summary>
+    public long NumWaitingTokens { get; private set; }
+
     public IReadOnlyList<Sequence> Running => _running;
 
     public IEnumerable<Sequence> Waiting => _waiting;
@@ -54,7 +57,7 @@ public sealed class Scheduler
     {
         if (sequence.Status != SequenceStatus.Waiting || sequence.BlockTable.Count != 0)
             throw new InvalidOperationException($"{sequence} cannot be queued");
-        _waiting.Add(sequence);
+        Enqueue(sequence);
     }
 
     /// <summary>Chooses this step's work and writes it into <paramref name="batch"/>; returns the scheduled sequences in batch order.</summary>
@@ -114,8 +117,8 @@ public sealed class Scheduler
             return;
         if (sequence.Status == SequenceStatus.Running)
             _running.Remove(sequence);
-        else
-            _waiting.Remove(sequence);
+        else if (_waiting.Remove(sequence))
+            NumWaitingTokens -= sequence.NumTokens;
         _blocks.Free(sequence);
         sequence.Status = SequenceStatus.Finished;
         sequence.Finish = reason;
@@ -145,7 +148,13 @@ public sealed class Scheduler
         seq.Status = SequenceStatus.Waiting;
         seq.NumPreemptions++;
         NumPreemptions++;
+        Enqueue(seq);
+    }
+
+    private void Enqueue(Sequence seq)
+    {
         _waiting.Add(seq);
+        NumWaitingTokens += seq.NumTokens;
     }
 
     private void Admit(ref int budget)
@@ -160,6 +169,7 @@ public sealed class Scheduler
             if (!_blocks.CanAllocate(seq, match, numNew))
                 break;
             _waiting.Remove(seq);
+            NumWaitingTokens -= seq.NumTokens;
             _blocks.Allocate(seq, match, numNew);
             if (!seq.WasAdmitted)
             {

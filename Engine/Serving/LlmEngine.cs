@@ -128,19 +128,19 @@ public sealed class LlmEngine : IDisposable
     /// <summary>Load as the router reads it. Call on the engine's thread.</summary>
     public EngineLoad GetLoad()
     {
-        var prefillTokens = 0;
+        var prefillTokens = Scheduler.NumWaitingTokens;
         var decodeBlocks = 0;
-        foreach (var seq in Scheduler.Running)
+        var running = Scheduler.Running;
+        for (var i = 0; i < running.Count; i++)
         {
+            var seq = running[i];
             if (seq.IsPrefilling)
                 prefillTokens += seq.NumTokens - seq.NumComputedTokens;
             else
                 decodeBlocks += seq.BlockTable.Count;
         }
-        foreach (var seq in Scheduler.Waiting)
-            prefillTokens += seq.NumTokens;
         return new EngineLoad(Scheduler.NumRunning, Scheduler.NumWaiting, Blocks.NumUsedBlocks, Blocks.NumBlocks,
-            Blocks.PrefixHitRate, prefillTokens, decodeBlocks);
+            Blocks.PrefixHitRate, (int)Math.Min(prefillTokens, int.MaxValue), decodeBlocks);
     }
 
     /// <summary>Runs requests to completion on the calling thread and returns each one's tokens, in request order.</summary>

@@ -162,6 +162,25 @@ public class LlmEngineTests
         Assert.Throws<ArgumentException>(() => new LlmEngine(new ContextHashRunner(), new EngineOptions { BlockSize = 16 }));
     }
 
+    [Fact]
+    public void Step_SteadyGreedyDecode_AllocatesNothing()
+    {
+        using var engine = new LlmEngine(new ContextHashRunner(numKvBlocks: 256), Options());
+        for (var i = 0; i < 4; i++)
+            engine.AddRequest(new GenerateRequest($"r{i}", [1, 2, 3 + i], Greedy with { MaxTokens = 200 }));
+        for (var i = 0; i < 10; i++)
+            engine.Step();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+            engine.Step();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        _ = engine.GetLoad();
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(4, engine.Scheduler.NumRunning);
+    }
+
     internal static EngineOptions Options(int maxBatchTokens = 32, int maxSequences = 8) =>
         new() { BlockSize = 4, MaxBatchTokens = maxBatchTokens, MaxSequences = maxSequences, Seed = 7 };
 
