@@ -96,7 +96,12 @@ public sealed class LlmEngine : IDisposable
         _outputs.Clear();
         var scheduled = Scheduler.Schedule(_batch);
         if (scheduled.Count == 0)
+        {
+            // With nothing running every block is free, so the queue head always fits; an empty step means a bookkeeping bug, not a wait.
+            if (HasWork)
+                throw new InvalidOperationException($"the scheduler found nothing to run with {Scheduler.NumWaiting} waiting and {Blocks.NumFreeBlocks} free blocks");
             return _outputs;
+        }
 
         var vocab = Model.VocabSize;
         _runner.Forward(_batch, _logits.AsSpan(0, _batch.NumLogitRows * vocab));

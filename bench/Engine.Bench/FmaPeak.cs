@@ -49,31 +49,35 @@ internal static class FmaPeak
         return flops.Sum() / watch.Elapsed.TotalSeconds / 1e9;
     }
 
-    /// <summary>Ten independent accumulators hide the FMA latency (4 cycles × 2 ports).</summary>
+    /// <summary>Ten independent accumulators hide the FMA latency (4 cycles × 2 ports); operands come from fields so the JIT cannot fold the chains.</summary>
     private static double Chains(int iterations)
     {
         if (!Fma.IsSupported)
             return 0;
-        var a = Vector256.Create(1.0000001f);
-        var b = Vector256.Create(0.9999999f);
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default;
-        Vector256<float> c5 = default, c6 = default, c7 = default, c8 = default, c9 = default;
+        var a = Vector256.Create(_multiplier);
+        var b = Vector256.Create(_addend);
+        Vector256<float> c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b, c8 = b, c9 = b;
         for (var i = 0; i < iterations; i++)
         {
-            c0 = Fma.MultiplyAdd(a, b, c0);
-            c1 = Fma.MultiplyAdd(a, b, c1);
-            c2 = Fma.MultiplyAdd(a, b, c2);
-            c3 = Fma.MultiplyAdd(a, b, c3);
-            c4 = Fma.MultiplyAdd(a, b, c4);
-            c5 = Fma.MultiplyAdd(a, b, c5);
-            c6 = Fma.MultiplyAdd(a, b, c6);
-            c7 = Fma.MultiplyAdd(a, b, c7);
-            c8 = Fma.MultiplyAdd(a, b, c8);
-            c9 = Fma.MultiplyAdd(a, b, c9);
+            c0 = Fma.MultiplyAdd(c0, a, b);
+            c1 = Fma.MultiplyAdd(c1, a, b);
+            c2 = Fma.MultiplyAdd(c2, a, b);
+            c3 = Fma.MultiplyAdd(c3, a, b);
+            c4 = Fma.MultiplyAdd(c4, a, b);
+            c5 = Fma.MultiplyAdd(c5, a, b);
+            c6 = Fma.MultiplyAdd(c6, a, b);
+            c7 = Fma.MultiplyAdd(c7, a, b);
+            c8 = Fma.MultiplyAdd(c8, a, b);
+            c9 = Fma.MultiplyAdd(c9, a, b);
         }
         var sum = c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9;
-        // Keeps the loop alive; the value itself is irrelevant.
-        GC.KeepAlive(sum.ToScalar());
+        _sink = sum.ToScalar();
         return iterations * 10.0 * Vector256<float>.Count * 2;
     }
+
+    private static float _multiplier = 0.999999f;
+    private static float _addend = 1e-7f;
+    private static float _sink;
+
+    public static float Sink => _sink;
 }

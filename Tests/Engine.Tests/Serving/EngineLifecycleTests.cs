@@ -17,6 +17,20 @@ public class EngineLifecycleTests
         var runner = new ContextHashRunner(blockSize: 4, numKvBlocks: 24, vocabSize: 31);
         using var engine = new LlmEngine(runner, new EngineOptions { BlockSize = 4, MaxBatchTokens = 24, MaxSequences = 6, Seed = seed });
         var prefixes = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, 12).Select(_ => random.Next(31)).ToArray()).ToArray();
+        // Cached or shared blocks are immutable: a step may only write into blocks its sequence owns alone.
+        runner.BeforeForward = batch =>
+        {
+            for (var s = 0; s < batch.NumSequences; s++)
+            {
+                var table = batch.BlockTable(s);
+                for (var t = batch.QueryStarts[s]; t < batch.QueryStarts[s + 1]; t++)
+                {
+                    var blockId = table[batch.Positions[t] / 4];
+                    Assert.False(engine.Blocks.IsCached(blockId), $"write into cached block {blockId}");
+                    Assert.Equal(1, engine.Blocks.RefCount(blockId));
+                }
+            }
+        };
         var live = new List<Sequence>();
         var numFinished = 0;
         var numCancelled = 0;
