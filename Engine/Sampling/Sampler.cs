@@ -19,6 +19,9 @@ namespace DynamoOrleans.Engine.Sampling;
 /// </remarks>
 public sealed class Sampler
 {
+    /// <summary>Below this, temperature means greedy (vLLM's _SAMPLING_EPS); dividing by it would overflow the logits.</summary>
+    public const float GreedyTemperature = 1e-5f;
+
     private readonly float[] _raw;
     private readonly float[] _probs;
     private readonly int[] _candidates;
@@ -59,7 +62,7 @@ public sealed class Sampler
         if (sequence.NumOutputTokens < sampling.MinTokens)
             MaskStopTokens(logits, sampling);
 
-        var tokenId = sampling.Temperature <= 0
+        var tokenId = sampling.Temperature < GreedyTemperature
             ? TensorPrimitives.IndexOfMax(logits)
             : SampleRandom(logits, sampling, sequence.Random ?? _sharedRandom);
 
