@@ -25,8 +25,8 @@ public class CpuEngineTests
         {
             using var alone = Create(fixture, new EngineOptions { BlockSize = 4 });
             Assert.Equal(alone.Generate([requests[i]])[0], outputs[i]);
-            if (!IsRunnerKnownToDiverge(fixture, i))
-                Assert.Equal(expected[i], outputs[i]);
+            var trusted = TrustedGreedySteps(fixture, i) ?? expected[i].Length;
+            Assert.Equal(expected[i][..trusted], outputs[i][..trusted]);
         }
     }
 
@@ -105,10 +105,12 @@ public class CpuEngineTests
     }
 
     /// <summary>
-    /// tiny-llama3 case 3 leaves transformers' greedy path at its 14th token in the CPU runner itself
-    /// (the runner-only ReferenceFixtureTests fails the same way); batch invariance still holds for it.
+    /// tiny-llama3 case 3: the fixture's step 13 disagrees with an independent fp32 forward pass
+    /// (see ReferenceFixtureTests.TrustedGreedySteps), so only the steps before it are compared with
+    /// the fixture; batch invariance is still asserted on all 16.
     /// </summary>
-    private static bool IsRunnerKnownToDiverge(string fixture, int caseIndex) => fixture == "tiny-llama3" && caseIndex == 3;
+    private static int? TrustedGreedySteps(string fixture, int caseIndex) =>
+        (fixture, caseIndex) == ("tiny-llama3", 3) ? 13 : null;
 
     private static LlmEngine Create(string fixture, EngineOptions options) =>
         CpuEngine.Create(Path.Combine(TestData.Root, fixture), options);
