@@ -108,6 +108,29 @@ public class SchedulerTests
     }
 
     [Fact]
+    public void Schedule_OutOfBlocksWithPriorities_PreemptsLeastUrgentFirst()
+    {
+        var (scheduler, batch) = Create(numBlocks: 6, maxBatchTokens: 100);
+        var background = Add(scheduler, 7, priority: 9);
+        var urgent = Add(scheduler, 7, priority: 0);
+        var normal = Add(scheduler, 7, priority: 5);
+        for (var step = 0; step < 2; step++)
+        {
+            scheduler.Schedule(batch);
+            scheduler.CompleteStep();
+            foreach (var seq in scheduler.Running)
+                seq.AppendToken(step);
+        }
+
+        var scheduled = scheduler.Schedule(batch);
+
+        // Each needs a third block at 9 tokens; the least urgent one gives its two back.
+        Assert.Equal([urgent, normal], scheduled);
+        Assert.Equal(SequenceStatus.Waiting, background.Status);
+        Assert.Equal(1, background.NumPreemptions);
+    }
+
+    [Fact]
     public void Finish_WaitingOrRunning_FreesEveryBlock()
     {
         var (scheduler, batch) = Create(numBlocks: 16, maxBatchTokens: 6);

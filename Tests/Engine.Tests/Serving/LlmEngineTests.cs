@@ -99,6 +99,32 @@ public class LlmEngineTests
     }
 
     [Fact]
+    public void Step_StopTokenWithIgnoreEos_StillStops()
+    {
+        var runner = new ContextHashRunner();
+        int[] prompt = [9, 8];
+        var reference = runner.Reference(prompt, 6);
+        var card = new ModelCard("m", 4096, 4, runner.VocabSize, [reference[0]]);
+        using var engine = new LlmEngine(runner, Options(), card);
+
+        var outputs = engine.Generate([new GenerateRequest("a", prompt, Greedy with { IgnoreEos = true, StopTokenIds = [reference[3]] })]);
+
+        Assert.Equal(reference[..4], outputs[0]);
+    }
+
+    [Fact]
+    public void Step_ContextFull_FinishesWithLength()
+    {
+        using var engine = new LlmEngine(new ContextHashRunner(), Options() with { MaxContextLength = 10 });
+        var seq = engine.AddRequest(new GenerateRequest("a", [1, 2, 3, 4, 5, 6], Greedy with { MaxTokens = 100 }));
+        while (engine.HasWork)
+            engine.Step();
+
+        Assert.Equal(FinishReason.Length, seq.Finish);
+        Assert.Equal(10, seq.NumTokens);
+    }
+
+    [Fact]
     public void Abort_MidPrefillAndMidDecode_FreesEveryBlock()
     {
         var runner = new ContextHashRunner(numKvBlocks: 64);
