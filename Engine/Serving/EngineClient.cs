@@ -26,8 +26,10 @@ public sealed class EngineClient : IEngineClient, IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _loadLock = new();
+    private readonly Lock _postLock = new();
     private EngineLoad _load;
     private volatile bool _isStopping;
+    private bool _hasStopped;
 
     public EngineClient(LlmEngine engine)
     {
@@ -88,12 +90,23 @@ public sealed class EngineClient : IEngineClient, IAsyncDisposable
 
     private void Post(Command command)
     {
-        _commands.Enqueue(command);
-        _signal.Release();
+        // Under the lock, a command either reaches the loop's last drain or sees that the loop is gone.
+        lock (_postLock)
+        {
+            if (!_hasStopped)
+            {
+                _commands.Enqueue(command);
+                _signal.Release();
+                return;
+            }
+        }
+        if (command.Kind == CommandKind.Add)
+            command.Stream.Channel.Writer.TryComplete(new ObjectDisposedException(nameof(EngineClient)));
     }
 
     private void Loop()
     {
+        Exception? fatal = null;
         try
         {
             while (!_isStopping)
@@ -105,13 +118,27 @@ public sealed class EngineClient : IEngineClient, IAsyncDisposable
                     _signal.Wait();
                 PublishLoad();
             }
-            DrainCommands();
-            EndAll(FinishReason.Cancelled, null);
+        }
+        catch (Exception ex)
+        {
+            // A bug outside the runner; the streams still end rather than hang.
+            LastError = fatal = ex;
         }
         finally
         {
-            _engine.Dispose();
-            _stopped.TrySetResult();
+            lock (_postLock)
+                _hasStopped = true;
+            try
+            {
+                DrainCommands();
+                EndAll(fatal is null ? FinishReason.Cancelled : FinishReason.Error, fatal);
+                PublishLoad();
+            }
+            finally
+            {
+                _engine.Dispose();
+                _stopped.TrySetResult();
+            }
         }
     }
 
