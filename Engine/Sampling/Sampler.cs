@@ -142,25 +142,44 @@ public sealed class Sampler
         return last;
     }
 
-    /// <summary>Keeps the most likely tokens whose mass first reaches <paramref name="topP"/> of what is left, and draws among them.</summary>
+    /// <summary>
+    /// Keeps the most likely tokens whose mass first reaches <paramref name="topP"/> of what is left,
+    /// and draws among them. Sorting a whole 150k-entry vocabulary costs milliseconds per token, so
+    /// candidates are gathered from a growing top-k (64, 512, ...) until they hold enough mass; a
+    /// model's distribution is peaked, so one or two linear passes usually settle it.
+    /// </summary>
     private int SampleNucleus(ReadOnlySpan<float> probs, float topP, Random random)
     {
-        var numCandidates = 0;
         var total = 0.0;
-        for (var i = 0; i < probs.Length; i++)
+        foreach (var p in probs)
+            total += p;
+        var limit = topP * total;
+
+        int numCandidates;
+        var k = Math.Min(probs.Length, 64);
+        while (true)
         {
-            if (probs[i] <= 0f)
-                continue;
-            _candidates[numCandidates] = i;
-            // Negated so an ascending sort puts the most likely first.
-            _candidateProbs[numCandidates++] = -probs[i];
-            total += probs[i];
+            var threshold = k >= probs.Length ? float.Epsilon : Math.Max(KthLargest(probs, k), float.Epsilon);
+            numCandidates = 0;
+            var mass = 0.0;
+            for (var i = 0; i < probs.Length; i++)
+            {
+                if (probs[i] < threshold)
+                    continue;
+                _candidates[numCandidates] = i;
+                // Negated so an ascending sort puts the most likely first.
+                _candidateProbs[numCandidates++] = -probs[i];
+                mass += probs[i];
+            }
+            if (mass >= limit || k >= probs.Length)
+                break;
+            k = (int)Math.Min(probs.Length, k * 8L);
         }
+
         var keys = _candidateProbs.AsSpan(0, numCandidates);
         var ids = _candidates.AsSpan(0, numCandidates);
         keys.Sort(ids);
 
-        var limit = topP * total;
         var kept = 0;
         var keptMass = 0.0;
         while (kept < numCandidates && (kept == 0 || keptMass < limit))
@@ -196,10 +215,10 @@ public sealed class Sampler
     {
         var raw = _raw.AsSpan();
         var max = TensorPrimitives.Max(raw);
-        var sum = 0.0;
-        foreach (var value in raw)
-            sum += Math.Exp(value - max);
-        var logNormalizer = max + (float)Math.Log(sum);
+        var shifted = _probs.AsSpan();
+        TensorPrimitives.Subtract(raw, max, shifted);
+        TensorPrimitives.Exp(shifted, shifted);
+        var logNormalizer = max + MathF.Log(TensorPrimitives.Sum(shifted));
         var chosen = raw[tokenId] - logNormalizer;
         if (numTop <= 0)
             return new SampledToken(tokenId, chosen, null);

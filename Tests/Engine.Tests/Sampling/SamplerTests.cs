@@ -70,6 +70,27 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Sample_TopPWideNucleus_GrowsCandidatesBeyondFirstRound()
+    {
+        // Nearly flat over 1000 tokens: the nucleus for 0.5 holds ~480 tokens, far past the first 64 gathered.
+        const int vocab = 1000;
+        var logits = Enumerable.Range(0, vocab).Select(i => i * 0.001f).ToArray();
+        var probs = logits.Select(MathF.Exp).ToArray();
+        var total = probs.Sum();
+        var mass = 0f;
+        var smallestKept = vocab;
+        while (mass < 0.5f * total)
+            mass += probs[--smallestKept];
+        var sampler = new Sampler(vocab, [], new Random(1));
+        var seq = new Sequence(0, "r", [0], new SamplingParams { Temperature = 1f, TopP = 0.5f });
+
+        var drawn = Enumerable.Range(0, 2000).Select(_ => sampler.Sample(logits.ToArray(), seq).TokenId).ToList();
+
+        Assert.All(drawn, t => Assert.InRange(t, smallestKept, vocab - 1));
+        Assert.True(drawn.Min() < smallestKept + 50, "draws should reach the bottom of the nucleus");
+    }
+
+    [Fact]
     public void Sample_MinP_DropsTokensBelowFractionOfMax()
     {
         var logits = new float[] { MathF.Log(0.5f), MathF.Log(0.3f), MathF.Log(0.1f), MathF.Log(0.1f), -50, -50, -50, -50 };
