@@ -182,8 +182,9 @@ public sealed class EngineClient : IEngineClient, IAsyncDisposable
             EndAll(FinishReason.Error, ex);
             return;
         }
-        foreach (var (seq, output) in outputs)
+        for (var i = 0; i < outputs.Count; i++)
         {
+            var (seq, output) = outputs[i];
             if (!_streams.TryGetValue(seq, out var stream))
                 continue;
             stream.Channel.Writer.TryWrite(output);
