@@ -117,7 +117,10 @@ public sealed class Sampler
     {
         TensorPrimitives.Multiply(logits, 1f / sampling.Temperature, logits);
         var probs = _probs.AsSpan();
-        TensorPrimitives.SoftMax(logits, probs);
+        // Shifted by the max so a low temperature cannot overflow exp; left unnormalised, since every
+        // filter below is scale-free and the draw scales by the total.
+        TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), probs);
+        TensorPrimitives.Exp(probs, probs);
 
         if (sampling.MinP > 0f)
             ZeroBelow(probs, sampling.MinP * TensorPrimitives.Max(probs));
@@ -126,20 +129,30 @@ public sealed class Sampler
         if (sampling.TopP < 1f)
             return SampleNucleus(probs, sampling.TopP, random);
 
-        var total = TensorPrimitives.Sum(probs);
-        var target = random.NextDouble() * total;
+        var target = random.NextDouble() * TensorPrimitives.Sum(probs);
+        // Skip whole chunks by their vectorised sums, then walk the chunk that holds the target.
+        const int chunk = 1024;
+        var start = 0;
         var cumulative = 0.0;
-        var last = 0;
-        for (var i = 0; i < probs.Length; i++)
+        while (start + chunk < probs.Length)
         {
-            if (probs[i] <= 0f)
-                continue;
-            last = i;
+            var chunkSum = TensorPrimitives.Sum(probs.Slice(start, chunk));
+            if (cumulative + chunkSum > target)
+                break;
+            cumulative += chunkSum;
+            start += chunk;
+        }
+        for (var i = start; i < probs.Length; i++)
+        {
             cumulative += probs[i];
-            if (cumulative > target)
+            if (cumulative > target && probs[i] > 0f)
                 return i;
         }
-        return last;
+        // Rounding left the target just past the total: the last possible token.
+        for (var i = probs.Length - 1; i > 0; i--)
+            if (probs[i] > 0f)
+                return i;
+        return 0;
     }
 
     /// <summary>

@@ -31,13 +31,16 @@ public sealed class CpuEngineBenchmark : IBenchmark
             await output.WriteLineAsync($"# workload: batch B prompts of {PromptLength} random tokens (no prefix sharing), {DecodeTokens} greedy tokens each, block 16");
             await output.WriteLineAsync($"# load average before the run (other processes share these cores): {LoadAverage()}");
             await output.WriteLineAsync($"# FMA peak fp32: theoretical {Format(theoretical)} GFLOP/s at the /proc/cpuinfo clock ({Environment.ProcessorCount} cores x {FmaPeak.ClockGhz():F2} GHz x 2 ports x {FmaPeak.VectorFloats} lanes x 2; boost clocks run higher), register-only FMA loop {measuredPeak:F0} GFLOP/s");
-            await output.WriteLineAsync("batch | prefill tok/s | prefill GFLOP/s | decode tok/s | decode GFLOP/s | decode % of FMA loop");
-            await output.WriteLineAsync("----- | ------------- | --------------- | ------------ | -------------- | -------------------");
+            var corePeak = theoretical / Environment.ProcessorCount;
+            await output.WriteLineAsync("# per core-second: over the CPU time the process got (Environment.CpuUsage), the figure to compare on a shared machine");
+            await output.WriteLineAsync("| batch | prefill tok/s | prefill tok per core-s | prefill GFLOP per core-s | prefill % of 1-core peak | decode tok/s | decode tok per core-s | decode GFLOP per core-s | decode % of 1-core peak |");
+            await output.WriteLineAsync("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             foreach (var batch in batchSizes)
             {
-                var r = Measure(folder, shape, batch);
+                var (prefill, decode) = Measure(folder, shape, batch);
+                string Share(Phase phase) => corePeak is { } peak ? $"{100 * phase.GflopsPerCoreSecond / peak:F1}%" : "unknown";
                 await output.WriteLineAsync(
-                    $"{batch,5} | {r.PrefillTokensPerSecond,13:F0} | {r.PrefillGflops,15:F1} | {r.DecodeTokensPerSecond,12:F1} | {r.DecodeGflops,14:F1} | {100 * r.DecodeGflops / measuredPeak,18:F1}%");
+                    $"| {batch} | {prefill.TokensPerSecond:F0} | {prefill.TokensPerCoreSecond:F0} | {prefill.GflopsPerCoreSecond:F1} | {Share(prefill)} | {decode.TokensPerSecond:F1} | {decode.TokensPerCoreSecond:F1} | {decode.GflopsPerCoreSecond:F1} | {Share(decode)} |");
             }
         }
         finally
@@ -55,41 +58,33 @@ public sealed class CpuEngineBenchmark : IBenchmark
 
         // Warm-up with the measured shapes: page faults on the mapped weights, and enough calls for the
         // JIT to promote the prefill and decode paths past tier 0 (a single prefill otherwise runs unoptimized).
-        for (var round = 0; round < 2; round++)
+        // Tier-up needs about 30 calls per method, and every layer method runs once per layer per step.
+        for (var round = 0; round < 5; round++)
             engine.Generate([.. Enumerable.Range(0, batch).Select(i => new GenerateRequest($"warm{round}.{i}", Prompt(random, shape.Vocab, PromptLength), sampling with { MaxTokens = 4 }))]);
         engine.Blocks.ResetPrefixCache();
 
         for (var i = 0; i < batch; i++)
             engine.AddRequest(new GenerateRequest($"r{i}", Prompt(random, shape.Vocab, PromptLength), sampling));
-        double prefillSeconds = 0, decodeSeconds = 0, prefillFlops = 0, decodeFlops = 0;
-        long prefillTokens = 0, decodeTokens = 0;
+        var prefill = new Phase();
+        var decode = new Phase();
         var watch = new Stopwatch();
         while (engine.HasWork)
         {
             var computedBefore = engine.NumComputedTokens;
             var generatedBefore = engine.NumGeneratedTokens;
             var numSequences = engine.Scheduler.NumRunning + engine.Scheduler.NumWaiting;
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             watch.Restart();
             engine.Step();
             var seconds = watch.Elapsed.TotalSeconds;
+            var cpuSeconds = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
             var computed = engine.NumComputedTokens - computedBefore;
             var generated = engine.NumGeneratedTokens - generatedBefore;
             // Linear layers see every computed token; the head sees one row per sequence in the batch.
             var flops = 2.0 * shape.NumLayerLinearParams * computed + 2.0 * shape.NumHeadParams * Math.Min(numSequences, options.MaxSequences);
-            if (computed == generated)
-            {
-                decodeSeconds += seconds;
-                decodeTokens += computed;
-                decodeFlops += flops;
-            }
-            else
-            {
-                prefillSeconds += seconds;
-                prefillTokens += computed;
-                prefillFlops += flops;
-            }
+            (computed == generated ? decode : prefill).Add(computed, flops, seconds, cpuSeconds);
         }
-        return new Result(prefillTokens / prefillSeconds, prefillFlops / prefillSeconds / 1e9, decodeTokens / decodeSeconds, decodeFlops / decodeSeconds / 1e9);
+        return new Result(prefill, decode);
     }
 
     private static int[] Prompt(Random random, int vocab, int length) =>
@@ -109,5 +104,31 @@ public sealed class CpuEngineBenchmark : IBenchmark
 
     private static string Format(double? value) => value is { } v ? v.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : "unknown";
 
-    private readonly record struct Result(double PrefillTokensPerSecond, double PrefillGflops, double DecodeTokensPerSecond, double DecodeGflops);
+    private readonly record struct Result(Phase Prefill, Phase Decode);
+
+    /// <summary>One phase's totals; per core-second figures divide by the CPU time the process got, which a busy shared machine does not inflate.</summary>
+    private sealed class Phase
+    {
+        public long Tokens { get; private set; }
+
+        public double Flops { get; private set; }
+
+        public double Seconds { get; private set; }
+
+        public double CpuSeconds { get; private set; }
+
+        public double TokensPerSecond => Tokens / Seconds;
+
+        public double TokensPerCoreSecond => Tokens / CpuSeconds;
+
+        public double GflopsPerCoreSecond => Flops / CpuSeconds / 1e9;
+
+        public void Add(long tokens, double flops, double seconds, double cpuSeconds)
+        {
+            Tokens += tokens;
+            Flops += flops;
+            Seconds += seconds;
+            CpuSeconds += cpuSeconds;
+        }
+    }
 }

@@ -37,6 +37,16 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Sample_LargeLogitsLowTemperature_DoesNotOverflow()
+    {
+        var sampler = NewSampler();
+        var seq = NewSequence(new() { Temperature = 0.01f, TopP = 0.9f });
+        var logits = new float[] { 900f, 1000f, 999.5f, 0, 0, 0, 0, 0 };
+        for (var i = 0; i < 20; i++)
+            Assert.Equal(1, sampler.Sample(logits.ToArray(), seq).TokenId);
+    }
+
+    [Fact]
     public void Sample_TopKOne_IsGreedy()
     {
         var sampler = NewSampler();
