@@ -217,12 +217,7 @@ public sealed class Sampler
     }
 
     /// <summary>The k-th largest probability; ties at it stay in, as vLLM's top-k keeps them.</summary>
-    private float KthLargest(ReadOnlySpan<float> probs, int k)
-    {
-        var scratch = _candidateProbs.AsSpan(0, probs.Length);
-        probs.CopyTo(scratch);
-        return QuickSelect.KthLargest(scratch, k);
-    }
+    private float KthLargest(ReadOnlySpan<float> probs, int k) => Selection.KthLargest(probs, k, _candidateProbs);
 
     private SampledToken RawLogprobs(int tokenId, int numTop)
     {

@@ -189,13 +189,16 @@ public class SamplerTests
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(500)]
-    [InlineData(1000)]
-    public void QuickSelect_MatchesSort(int k)
+    [InlineData(1024)]
+    [InlineData(1025)]
+    [InlineData(3000)]
+    public void KthLargest_HeapAndQuickSelect_MatchSort(int k)
     {
         var random = new Random(k);
-        var values = Enumerable.Range(0, 1000).Select(_ => (float)random.Next(200)).ToArray();
+        var values = Enumerable.Range(0, 3000).Select(_ => (float)random.Next(400)).ToArray();
         var expected = values.OrderDescending().ElementAt(k - 1);
-        Assert.Equal(expected, QuickSelect.KthLargest(values, k));
+        Assert.Equal(expected, Selection.KthLargest(values, k, new float[values.Length]));
+        Assert.Equal(expected, Selection.QuickSelect(values.ToArray(), k));
     }
 
     private static Sampler NewSampler(int sharedSeed = 1, int vocab = Vocab) => new(vocab, [Eos], new Random(sharedSeed));
