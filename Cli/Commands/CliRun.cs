@@ -36,6 +36,6 @@ internal static class CliRun
     }
 
     private static bool IsUserError(Exception e) =>
-        e is CliException or IOException or UnauthorizedAccessException or JsonException
+        e is CliException or ArgumentException or IOException or UnauthorizedAccessException or JsonException
             or TokenizerFormatException or TemplateException or ModelFormatException or HubException;
 }

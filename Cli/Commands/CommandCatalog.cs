@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return GenerateCommand.Create();
         yield return TokenizeCommand.Create();
         yield return ChatTemplateCommand.Create();
         yield return LogitsCommand.Create();

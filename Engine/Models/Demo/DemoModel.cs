@@ -12,7 +12,7 @@ public static class DemoModel
     public const string Name = "demo";
 
     /// <summary>Bump when the generated files change, so stale caches are not reused.</summary>
-    private const int Version = 1;
+    private const int Version = 5;
 
     private const int HiddenSize = 256;
     private const int NumLayers = 4;
@@ -46,7 +46,7 @@ public static class DemoModel
         var endOfText = DemoTokenizerBuilder.AddedTokenId(bpeVocab, "<|endoftext|>");
         var imEnd = DemoTokenizerBuilder.AddedTokenId(bpeVocab, "<|im_end|>");
         WriteConfig(staging, endOfText, imEnd);
-        WriteWeights(Path.Combine(staging, "model.safetensors"));
+        WriteWeights(Path.Combine(staging, "model.safetensors"), bpeVocab, imEnd);
         try
         {
             Directory.Move(staging, folder);
@@ -76,7 +76,8 @@ public static class DemoModel
             ["rms_norm_eps"] = 1e-6,
             ["rope_theta"] = 1000000.0,
             ["rope_scaling"] = null,
-            ["tie_word_embeddings"] = true,
+            // Untied: with a tied head, a random model's logits peak at the token it was just given, so it repeats it forever.
+            ["tie_word_embeddings"] = false,
             ["attention_bias"] = false,
             ["bos_token_id"] = endOfText,
             ["eos_token_id"] = imEnd,
@@ -94,12 +95,22 @@ public static class DemoModel
         File.WriteAllText(Path.Combine(directory, "generation_config.json"), generation.ToJsonString());
     }
 
-    private static void WriteWeights(string path)
+    private static void WriteWeights(string path, int bpeVocab, int imEnd)
     {
         var random = new Random(20261122);
         var tensors = new List<SafetensorsTensor>();
-        // A larger spread in the embedding than in the projections gives peaked, varied next-token distributions.
-        tensors.Add(Gaussian(random, "model.embed_tokens.weight", 0.5f, VocabSize, HiddenSize));
+        var embedding = GaussianData(random, 0.5f, VocabSize * HiddenSize);
+        var head = GaussianData(random, 0.2f, VocabSize * HiddenSize);
+        // A unigram prior through hidden dimension 0: every embedding holds a constant there, so after the
+        // final RMSNorm h[0] is always positive and lm_head[:, 0] acts as a per-token bias. Learned word
+        // pieces and plain ASCII are favoured and stray bytes disfavoured, so the nonsense reads as words.
+        for (var token = 0; token < VocabSize; token++)
+        {
+            embedding[token * HiddenSize] = 2f;
+            head[token * HiddenSize] = token == imEnd ? -0.3f : IsWordLike(token, bpeVocab) ? 2f : -5f;
+        }
+        tensors.Add(SafetensorsTensor.BF16("model.embed_tokens.weight", embedding, VocabSize, HiddenSize));
+        tensors.Add(SafetensorsTensor.BF16("lm_head.weight", head, VocabSize, HiddenSize));
         tensors.Add(Ones("model.norm.weight", HiddenSize));
         for (var layer = 0; layer < NumLayers; layer++)
         {
@@ -109,19 +120,36 @@ public static class DemoModel
             tensors.Add(Gaussian(random, p + "self_attn.q_proj.weight", 0.06f, NumHeads * HeadDim, HiddenSize));
             tensors.Add(Gaussian(random, p + "self_attn.k_proj.weight", 0.06f, NumKvHeads * HeadDim, HiddenSize));
             tensors.Add(Gaussian(random, p + "self_attn.v_proj.weight", 0.06f, NumKvHeads * HeadDim, HiddenSize));
-            tensors.Add(Gaussian(random, p + "self_attn.o_proj.weight", 0.06f, HiddenSize, NumHeads * HeadDim));
+            tensors.Add(WithoutRowZero(Gaussian(random, p + "self_attn.o_proj.weight", 0.06f, HiddenSize, NumHeads * HeadDim)));
             tensors.Add(Ones(p + "self_attn.q_norm.weight", HeadDim));
             tensors.Add(Ones(p + "self_attn.k_norm.weight", HeadDim));
             tensors.Add(Gaussian(random, p + "mlp.gate_proj.weight", 0.06f, IntermediateSize, HiddenSize));
             tensors.Add(Gaussian(random, p + "mlp.up_proj.weight", 0.06f, IntermediateSize, HiddenSize));
-            tensors.Add(Gaussian(random, p + "mlp.down_proj.weight", 0.04f, HiddenSize, IntermediateSize));
+            tensors.Add(WithoutRowZero(Gaussian(random, p + "mlp.down_proj.weight", 0.04f, HiddenSize, IntermediateSize)));
         }
         SafetensorsWriter.Write(path, tensors);
     }
 
-    private static SafetensorsTensor Gaussian(Random random, string name, float std, int rows, int columns)
+    /// <summary>Layers never write hidden dimension 0, so the prior's constant reaches the head intact.</summary>
+    private static SafetensorsTensor WithoutRowZero(SafetensorsTensor tensor)
     {
-        var data = new float[rows * columns];
+        var bytes = tensor.Data.ToArray();
+        Array.Clear(bytes, 0, checked((int)tensor.Shape[1]) * 2); // bf16: two bytes per value
+        return tensor with { Data = bytes };
+    }
+
+    private static bool IsWordLike(int token, int bpeVocab) => token switch
+    {
+        >= 256 => token < bpeVocab,
+        _ => char.IsAsciiLetterOrDigit((char)token) || token is ' ' or '.' or ',' or '!' or '?' or '\'',
+    };
+
+    private static SafetensorsTensor Gaussian(Random random, string name, float std, int rows, int columns) =>
+        SafetensorsTensor.BF16(name, GaussianData(random, std, rows * columns), rows, columns);
+
+    private static float[] GaussianData(Random random, float std, int count)
+    {
+        var data = new float[count];
         for (var i = 0; i < data.Length; i++)
         {
             // Box-Muller: two uniforms to one standard normal.
@@ -129,7 +157,7 @@ public static class DemoModel
             var u2 = random.NextDouble();
             data[i] = (float)(std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
         }
-        return SafetensorsTensor.BF16(name, data, rows, columns);
+        return data;
     }
 
     private static SafetensorsTensor Ones(string name, int length)

@@ -69,4 +69,22 @@ public sealed class DemoModelTests : IDisposable
         Assert.All(logits, l => Assert.True(float.IsFinite(l)));
         Assert.NotEqual(logits.AsSpan(0, runner.VocabSize).ToArray(), logits.AsSpan(runner.VocabSize).ToArray());
     }
+
+    [Fact]
+    public async Task Generate_DemoModelAtTemperatureOne_ProducesWordPiecesNeverBrokenCharacters()
+    {
+        var folder = DemoModel.EnsureFolder(_cache);
+        var tokenizer = Tokenizer.FromDirectory(folder);
+        await using var engine = DynamoOrleans.Engine.Serving.CpuEngine.Start(folder, new DynamoOrleans.Engine.Serving.EngineOptions());
+        var prompt = tokenizer.Encode("<|im_start|>user\nTell me about the cache<|im_end|>\n<|im_start|>assistant\n");
+        var ids = new List<int>();
+        var sampling = new DynamoOrleans.Engine.Serving.SamplingParams { Temperature = 1f, MaxTokens = 64, Seed = 5, IgnoreEos = true };
+        await foreach (var output in engine.GenerateAsync(new DynamoOrleans.Engine.Serving.GenerateRequest("demo", prompt, sampling), default))
+            ids.Add(output.TokenId);
+
+        var text = tokenizer.Decode(ids.ToArray());
+        Assert.Equal(64, ids.Count);
+        Assert.DoesNotContain('\uFFFD', text);
+        Assert.True(ids.Distinct().Count() > 5, $"varied output expected: {text}");
+    }
 }
