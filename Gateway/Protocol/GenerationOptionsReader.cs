@@ -8,6 +8,9 @@ internal static class GenerationOptionsReader
 {
     public const int MaxStopStrings = 16;
 
+    /// <summary>top_p is (0, 1]; the floor keeps it above zero once narrowed to float.</summary>
+    public const double MinTopP = 1e-6;
+
     public static GenerationOptions Read(JsonObject body, GatewayOptions limits, int? logprobs)
     {
         var model = JsonFields.RequiredString(body, "model");
@@ -32,7 +35,7 @@ internal static class GenerationOptionsReader
             MaxTokens = (int?)maxTokens,
             MinTokens = (int)(JsonFields.OptionalInteger(body, "min_tokens", 0, int.MaxValue) ?? 0),
             Temperature = temperature,
-            TopP = (float)(JsonFields.OptionalNumber(body, "top_p", double.Epsilon, 1) ?? 1),
+            TopP = (float)(JsonFields.OptionalNumber(body, "top_p", MinTopP, 1) ?? 1),
             TopK = Math.Max(0, (int)(JsonFields.OptionalInteger(body, "top_k", -1, int.MaxValue) ?? 0)),
             MinP = (float)(JsonFields.OptionalNumber(body, "min_p", 0, 1) ?? 0),
             Seed = JsonFields.OptionalInteger(body, "seed", long.MinValue, long.MaxValue),

@@ -24,7 +24,17 @@ public sealed class ChoiceRunner(IEngineClient engine, GatewayMetrics metrics, T
         using var choiceCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var processor = job.Processor;
         var last = 0L;
-        await foreach (var output in engine.GenerateAsync(job.Request, choiceCts.Token).ConfigureAwait(false))
+        IAsyncEnumerable<TokenOutput> outputs;
+        try
+        {
+            outputs = engine.GenerateAsync(job.Request, choiceCts.Token);
+        }
+        catch (ArgumentException e)
+        {
+            // The engine re-validates eagerly; a request it refuses is the client's error, not ours.
+            throw ApiError.BadRequest(e.Message, null, "invalid_value");
+        }
+        await foreach (var output in outputs.ConfigureAwait(false))
         {
             var now = time.GetTimestamp();
             if (last != 0) metrics.InterTokenLatency.Observe(time.GetElapsedTime(last, now).TotalSeconds);

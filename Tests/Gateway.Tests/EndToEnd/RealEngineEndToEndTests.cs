@@ -105,6 +105,13 @@ public sealed class RealEngineEndToEndTests(DemoEngineServer demo) : IClassFixtu
     }
 
     [Fact]
+    public async Task Fuzz_MutatedRequestsOnRealEngine_NoServerError()
+    {
+        await RequestFuzzer.RunAsync(demo.Server.Client, DemoModel.Name, seed: 99, count: 120);
+        Assert.Equal(0, demo.Engine.GetLoad().NumRunning);
+    }
+
+    [Fact]
     public async Task Http_PromptOverContext_400()
     {
         var huge = string.Join(' ', Enumerable.Repeat("gateway", demo.Engine.Model.MaxContextLength));

@@ -25,6 +25,8 @@ public sealed class RequestValidationTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":"hot"}""", "temperature")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":3}""", "temperature")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":0}""", "max_tokens")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"top_p":1e-300}""", "top_p")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"top_k":-2}""", "top_k")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":1e30}""", "max_tokens")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":1.5}""", "max_tokens")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"n":1000}""", "n")]
