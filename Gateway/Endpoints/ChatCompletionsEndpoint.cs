@@ -34,7 +34,7 @@ internal static class ChatCompletionsEndpoint
         {
             var sampling = SamplingFactory.Create(options, prompt.TokenIds.Length, card, fillContext: true, i);
             var tools = request.ToolsActive
-                ? new ToolCallParser(request.ToolChoice is ToolChoiceMode.Required or ToolChoiceMode.Named, request.NamedTool)
+                ? new ToolCallParser(request.ToolChoice is ToolChoiceMode.Required or ToolChoiceMode.Named, request.NamedTool, !request.ParallelToolCalls)
                 : null;
             var processor = new ChoiceOutputProcessor(i, preprocessor.CreateDetokenizer(), options.Stop, silentStops,
                 options.Logprobs is not null, new ReasoningParser(startsInReasoning), tools);

@@ -25,15 +25,19 @@ public sealed class ToolCallParser
     private readonly StringBuilder _pending = new();
     private readonly bool _forced;
     private readonly string? _forcedName;
+    private readonly bool _singleCall;
     private Mode _mode;
+    private int _emitted;
     private bool _sawCall;
 
     /// <param name="forced">True for tool_choice required or named.</param>
     /// <param name="forcedName">The named function; bare argument objects are attributed to it.</param>
-    public ToolCallParser(bool forced = false, string? forcedName = null)
+    /// <param name="singleCall">parallel_tool_calls false: calls after the first are dropped.</param>
+    public ToolCallParser(bool forced = false, string? forcedName = null, bool singleCall = false)
     {
         _forced = forced || forcedName is not null;
         _forcedName = forcedName;
+        _singleCall = singleCall;
         _mode = _forced ? Mode.WholeOutput : Mode.Start;
     }
 
@@ -47,7 +51,24 @@ public sealed class ToolCallParser
 
     public bool SawToolCall => _sawCall;
 
-    public ToolParseDelta Push(string text)
+    public ToolParseDelta Push(string text) => Limit(PushCore(text));
+
+    public ToolParseDelta Flush() => Limit(FlushCore());
+
+    private ToolParseDelta Limit(ToolParseDelta delta)
+    {
+        if (delta.Calls is not { Count: > 0 } calls) return delta;
+        if (!_singleCall)
+        {
+            _emitted += calls.Count;
+            return delta;
+        }
+        var room = Math.Max(0, 1 - _emitted);
+        _emitted += Math.Min(room, calls.Count);
+        return new ToolParseDelta(delta.Content, room == 0 ? null : calls.Count <= room ? calls : [.. calls.Take(room)]);
+    }
+
+    private ToolParseDelta PushCore(string text)
     {
         if (text.Length == 0) return ToolParseDelta.Empty;
         if (_mode == Mode.Text && _pending.Length == 0 && !text.Contains('<', StringComparison.Ordinal))
@@ -56,7 +77,7 @@ public sealed class ToolCallParser
         return _mode == Mode.WholeOutput ? ToolParseDelta.Empty : Scan(final: false);
     }
 
-    public ToolParseDelta Flush()
+    private ToolParseDelta FlushCore()
     {
         if (_mode == Mode.WholeOutput)
         {

@@ -19,6 +19,9 @@ public sealed record ChatCompletionRequest(
     string? NamedTool,
     IReadOnlyDictionary<string, JsonNode?> TemplateVariables)
 {
+    /// <summary>False: at most one tool call per choice.</summary>
+    public bool ParallelToolCalls { get; init; } = true;
+
     /// <summary>True when the template receives tools and the output is parsed for tool calls.</summary>
     public bool ToolsActive => Tools is { Count: > 0 } && ToolChoice != ToolChoiceMode.None;
 }

@@ -19,8 +19,8 @@ internal static class ChatCompletionRequestReader
             ?? throw ApiError.BadRequest("Missing required parameter: 'messages'.", "messages", "missing_required_parameter"));
         var tools = ReadTools(body);
         var (choice, named) = ReadToolChoice(body, tools);
-        JsonFields.OptionalBool(body, "parallel_tool_calls");
-        return new ChatCompletionRequest(generation, messages, tools, choice, named, ReadTemplateVariables(body));
+        var parallel = JsonFields.OptionalBool(body, "parallel_tool_calls") ?? true;
+        return new ChatCompletionRequest(generation, messages, tools, choice, named, ReadTemplateVariables(body)) { ParallelToolCalls = parallel };
     }
 
     private static JsonArray? ReadTools(JsonObject body)

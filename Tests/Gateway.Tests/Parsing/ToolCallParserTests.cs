@@ -54,6 +54,14 @@ public sealed class ToolCallParserTests
     }
 
     [Fact]
+    public void Hermes_SingleCall_LaterCallsDropped()
+    {
+        var text = "<tool_call>{\"name\":\"a\",\"arguments\":{}}</tool_call><tool_call>{\"name\":\"b\",\"arguments\":{}}</tool_call>";
+        var (_, calls) = Run(new ToolCallParser(singleCall: true), Chars(text));
+        Assert.Equal("a", Assert.Single(calls).Name);
+    }
+
+    [Fact]
     public void Hermes_BadJson_KeptAsContent()
     {
         var (content, calls) = Run(new ToolCallParser(), "<tool_call>{not json}</tool_call>");
