@@ -37,7 +37,7 @@ internal static class ChatCompletionsEndpoint
                 ? new ToolCallParser(request.ToolChoice is ToolChoiceMode.Required or ToolChoiceMode.Named, request.NamedTool, !request.ParallelToolCalls)
                 : null;
             var processor = new ChoiceOutputProcessor(i, preprocessor.CreateDetokenizer(), options.Stop, silentStops,
-                options.Logprobs is not null, new ReasoningParser(startsInReasoning), tools);
+                options.Logprobs is not null, new ReasoningParser(startsInReasoning), tools, options.MinTokens);
             jobs[i] = new ChoiceJob(new GenerateRequest($"{header.Id}-{i}", prompt.TokenIds, sampling), processor);
         }
         gateway.Metrics.InputSequenceTokens.Observe(prompt.TokenIds.Length);

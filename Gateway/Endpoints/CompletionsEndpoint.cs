@@ -42,7 +42,7 @@ internal static class CompletionsEndpoint
             {
                 var index = p * options.N + i;
                 var sampling = SamplingFactory.Create(options, ids.Length, card, fillContext: false, i);
-                var processor = new ChoiceOutputProcessor(index, preprocessor.CreateDetokenizer(), options.Stop, silentStops, options.Logprobs is not null);
+                var processor = new ChoiceOutputProcessor(index, preprocessor.CreateDetokenizer(), options.Stop, silentStops, options.Logprobs is not null, minTokens: options.MinTokens);
                 jobs[index] = new ChoiceJob(new GenerateRequest($"{header.Id}-{index}", ids, sampling), processor);
                 echoes[index] = echo;
             }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using DynamoOrleans.Engine.Serving;
 using DynamoOrleans.Gateway.Hosting;
+using DynamoOrleans.Gateway.Protocol;
 using Microsoft.AspNetCore.Http;
 
 namespace DynamoOrleans.Gateway.Endpoints;
@@ -32,7 +34,16 @@ internal static class InfoEndpoints
     /// <summary>Ready when the engine answers a load query; reports its load.</summary>
     public static async Task HealthAsync(HttpContext context, GatewayContext gateway)
     {
-        var load = gateway.Engine.GetLoad();
+        EngineLoad load;
+        try
+        {
+            load = gateway.Engine.GetLoad();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await ErrorResponses.WriteAsync(context, new ApiError(503, $"The engine does not answer: {e.Message}", "server_error", null, "engine_unavailable")).ConfigureAwait(false);
+            return;
+        }
         await GenerationEndpoint.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();

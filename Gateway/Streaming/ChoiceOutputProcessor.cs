@@ -17,6 +17,7 @@ public sealed class ChoiceOutputProcessor
     private readonly ToolCallParser? _tools;
     private readonly IReadOnlyList<int> _silentStopIds;
     private readonly bool _wantLogprobs;
+    private readonly int _minTokens;
 
     public ChoiceOutputProcessor(
         int index,
@@ -25,8 +26,10 @@ public sealed class ChoiceOutputProcessor
         IReadOnlyList<int> silentStopIds,
         bool wantLogprobs,
         ReasoningParser? reasoning = null,
-        ToolCallParser? tools = null)
+        ToolCallParser? tools = null,
+        int minTokens = 0)
     {
+        _minTokens = minTokens;
         _index = index;
         _detokenizer = detokenizer;
         _stops = stops.Count > 0 ? new StopStringMatcher(stops) : null;
@@ -58,7 +61,8 @@ public sealed class ChoiceOutputProcessor
         // EOS and stop token ids finish the choice without showing their text.
         var silent = output.Finish == Engine.Serving.FinishReason.Stop && IsSilentStop(output.TokenId);
         var text = silent ? string.Empty : _detokenizer.Push(output.TokenId);
-        if (_stops is not null) text = _stops.Push(text);
+        // As in vLLM, stop strings count only once min_tokens are out.
+        if (_stops is not null) text = CompletionTokens <= _minTokens ? _stops.PassThrough(text) : _stops.Push(text);
         if (StopStringMatched)
             return Finish(text, logprob, "stop");
         if (output.Finish is { } finish)

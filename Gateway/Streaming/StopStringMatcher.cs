@@ -58,6 +58,15 @@ public sealed class StopStringMatcher
         return release == buffered.Length ? buffered : buffered[..release];
     }
 
+    /// <summary>Releases <paramref name="text"/> and anything held without looking for stops (min_tokens not reached yet).</summary>
+    public string PassThrough(string text)
+    {
+        if (IsStopped || _pending.Length == 0) return IsStopped ? string.Empty : text;
+        var released = _pending.Append(text).ToString();
+        _pending.Clear();
+        return released;
+    }
+
     /// <summary>Releases the held-back text at the end of the stream (no stop can complete any more).</summary>
     public string Flush()
     {

@@ -63,6 +63,15 @@ public sealed class ChoiceOutputProcessorTests
     }
 
     [Fact]
+    public void Step_StopBeforeMinTokens_Ignored()
+    {
+        var processor = new ChoiceOutputProcessor(0, new ByteLevelPreprocessor().CreateDetokenizer(), ["x"], [2], false, minTokens: 3);
+        var deltas = Run(processor, "axbxc");
+        Assert.Equal("axb", string.Concat(deltas.Select(d => d.Content)));
+        Assert.Equal("stop", deltas[^1].FinishReason);
+    }
+
+    [Fact]
     public void Step_EngineEndWithoutToken_NotCounted()
     {
         var processor = Processor();

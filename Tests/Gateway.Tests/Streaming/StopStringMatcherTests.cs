@@ -67,6 +67,17 @@ public sealed class StopStringMatcherTests
     }
 
     [Fact]
+    public void PassThrough_ReleasesHeldTextWithoutMatching()
+    {
+        var matcher = new StopStringMatcher(["AB"]);
+        Assert.Equal("x", matcher.Push("xA"));
+        Assert.Equal("AB", matcher.PassThrough("B"));
+        Assert.False(matcher.IsStopped);
+        Assert.Equal("", matcher.Push("AB"));
+        Assert.True(matcher.IsStopped);
+    }
+
+    [Fact]
     public void Ctor_EmptyStop_Throws()
     {
         Assert.Throws<ArgumentException>(() => new StopStringMatcher([""]));
