@@ -1,3 +1,5 @@
+using DynamoOrleans.Engine.Serving;
+
 namespace DynamoOrleans.Gateway;
 
 /// <summary>How the gateway listens and what it allows; <see cref="Validate"/> runs before the host starts.</summary>
@@ -13,6 +15,13 @@ public sealed class GatewayOptions
 
     /// <summary>The name clients put in "model"; null uses the engine's <c>ModelCard.Name</c>.</summary>
     public string? ServedModelName { get; set; }
+
+    /// <summary>
+    /// Sampling a request starts from: fields it leaves out take these values. <c>dynamo serve</c> fills
+    /// them from the model's generation_config.json (<see cref="SamplingDefaults"/>), as vLLM does.
+    /// Only temperature, top_p, top_k, min_p and repetition_penalty are taken from here.
+    /// </summary>
+    public SamplingParams DefaultSampling { get; set; } = new();
 
     /// <summary>Upper bound for <c>n</c> (choices per request).</summary>
     public int MaxChoices { get; set; } = 16;

@@ -28,20 +28,21 @@ internal static class GenerationOptionsReader
         }
 
         RejectLogitBias(body);
-        var temperature = (float)(JsonFields.OptionalNumber(body, "temperature", 0, 2) ?? 1);
+        var defaults = limits.DefaultSampling;
+        var temperature = (float?)JsonFields.OptionalNumber(body, "temperature", 0, 2) ?? defaults.Temperature;
         return new GenerationOptions
         {
             Model = model,
             MaxTokens = (int?)maxTokens,
             MinTokens = (int)(JsonFields.OptionalInteger(body, "min_tokens", 0, int.MaxValue) ?? 0),
             Temperature = temperature,
-            TopP = (float)(JsonFields.OptionalNumber(body, "top_p", MinTopP, 1) ?? 1),
-            TopK = Math.Max(0, (int)(JsonFields.OptionalInteger(body, "top_k", -1, int.MaxValue) ?? 0)),
-            MinP = (float)(JsonFields.OptionalNumber(body, "min_p", 0, 1) ?? 0),
+            TopP = (float?)JsonFields.OptionalNumber(body, "top_p", MinTopP, 1) ?? defaults.TopP,
+            TopK = Math.Max(0, (int?)JsonFields.OptionalInteger(body, "top_k", -1, int.MaxValue) ?? defaults.TopK),
+            MinP = (float?)JsonFields.OptionalNumber(body, "min_p", 0, 1) ?? defaults.MinP,
             Seed = JsonFields.OptionalInteger(body, "seed", long.MinValue, long.MaxValue),
             PresencePenalty = (float)(JsonFields.OptionalNumber(body, "presence_penalty", -2, 2) ?? 0),
             FrequencyPenalty = (float)(JsonFields.OptionalNumber(body, "frequency_penalty", -2, 2) ?? 0),
-            RepetitionPenalty = (float)(JsonFields.OptionalNumber(body, "repetition_penalty", 0.01, 10) ?? 1),
+            RepetitionPenalty = (float?)JsonFields.OptionalNumber(body, "repetition_penalty", 0.01, 10) ?? defaults.RepetitionPenalty,
             Stop = ReadStop(body),
             StopTokenIds = ReadStopTokenIds(body),
             IgnoreEos = JsonFields.OptionalBool(body, "ignore_eos") ?? false,
