@@ -1,0 +1,26 @@
+namespace DynamoOrleans.Engine.Templates.Jinja.Runtime;
+
+/// <summary>
+/// Jinja's default Undefined: prints as "", is falsy, iterates as empty and has length 0; any
+/// other use (attribute, arithmetic, call, tojson) fails with the message of how it came to be.
+/// </summary>
+internal sealed class Undefined
+{
+    private Undefined(string message) => Message = message;
+
+    public string Message { get; }
+
+    public static Undefined Name(string name) => new($"'{name}' is undefined");
+
+    public static Undefined Attribute(object? owner, string attribute) =>
+        new($"'{Values.TypeName(owner)} object' has no attribute '{attribute}'");
+
+    public static Undefined Item(object? owner, object? key) =>
+        new($"'{Values.TypeName(owner)} object' has no element {ValueFormatter.Repr(key)}");
+
+    public static Undefined Missing(string why) => new(why);
+
+    public TemplateException Fail() => new(Message);
+
+    public override string ToString() => "";
+}
