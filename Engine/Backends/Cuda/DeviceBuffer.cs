@@ -35,6 +35,13 @@ public sealed unsafe class DeviceBuffer : IDisposable
             CheckCuda(cuMemcpyHtoDAsync(At(byteOffset), p, (nuint)bytes, stream.Handle), nameof(cuMemcpyHtoDAsync));
     }
 
+    /// <summary>Queues a copy of <paramref name="bytes"/> from host memory (pageable memory is staged before the call returns).</summary>
+    public void CopyFromHost(void* source, long bytes, CudaStream stream, long byteOffset = 0)
+    {
+        CheckRange(byteOffset, bytes);
+        CheckCuda(cuMemcpyHtoDAsync(At(byteOffset), source, (nuint)bytes, stream.Handle), nameof(cuMemcpyHtoDAsync));
+    }
+
     /// <summary>Copies to the host and waits for the stream.</summary>
     public void CopyTo<T>(Span<T> destination, CudaStream stream, long byteOffset = 0) where T : unmanaged
     {
