@@ -10,7 +10,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | 
 if [ "${TESTS:-1}" = 1 ]; then
   dotnet .device/vstest/vstest.console.dll .device/tests/DynamoOrleans.Engine.Tests.dll \
     "--TestCaseFilter:${FILTER:-FullyQualifiedName~Backends.Cuda}" \
-    "--logger:console;verbosity=normal" "--logger:trx;LogFileName=$OUT/cuda-tests.trx" 2>&1 \
+    "--logger:console;verbosity=detailed" "--logger:trx;LogFileName=$OUT/cuda-tests.trx" 2>&1 \
     | grep -v -E '^\s*$' > "$OUT/cuda-tests.log"
   grep -E 'Failed |Error Message|Assert|Exception|at Dynamo|Total tests|Passed:|Failed:|Skipped:' "$OUT/cuda-tests.log" | head -80
   tail -5 "$OUT/cuda-tests.log"

@@ -7,12 +7,14 @@
 #   .device/dotnet-runtime-*.tar.xz   the .NET runtime (../shared/device/pack-dotnet.sh)
 #   .device/vstest/                   vstest.console from the local SDK, so tests run with the runtime alone
 #   .device/tests/                    the published Engine.Tests assembly
-#   .device/bench/                    the published engine benchmark and the transformers baseline script
+#   .device/bench/, bench-run.sh      the published engine benchmark, the transformers baseline script and
+#                                     the device-side benchmark command (bench/gpu/bench-run.sh)
 #   .device/run.sh                    the command the device runs (scripts/gpu/device-run.sh)
 #
 # Usage:   scripts/gpu/run-on-device.sh            (then call the device tool as printed)
 # Device:  run(command: "bash .device/run.sh", carry: [".device"])
-#          results land in $OUT: cuda-tests.log, cuda-tests.trx, bench-*.md
+#          results land in $OUT: cuda-tests.log, cuda-tests.trx, bench-transformers.md, bench-cuda.md
+#          (TESTS=0 / BENCH=0 in front of the command skip either part)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(git -C "$here" rev-parse --show-toplevel)
@@ -36,7 +38,8 @@ rm -rf "$dev/tests/CodeCoverage" "$dev/tests"/{x86,arm64,alpine,macos,ubuntu} "$
 if [ -f "$src/bench/Engine.Bench/Engine.Bench.csproj" ]; then
   rm -rf "$dev/bench" && mkdir -p "$dev/bench"
   dotnet publish "$src/bench/Engine.Bench/Engine.Bench.csproj" -c Release -o "$dev/bench/app" -v q -nologo
-  cp "$src"/bench/gpu/*.py "$dev/bench/" 2>/dev/null || true
+  cp "$src"/bench/gpu/*.py "$dev/bench/"
+  cp "$src/bench/gpu/bench-run.sh" "$dev/bench-run.sh"
 fi
 cp "$here/device-run.sh" "$dev/run.sh"
 du -sh "$dev"

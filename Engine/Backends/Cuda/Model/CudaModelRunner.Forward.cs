@@ -4,29 +4,97 @@ using DynamoOrleans.Engine.Runtime;
 
 namespace DynamoOrleans.Engine.Backends.Cuda.Model;
 
-/// <summary>The forward step: embedding, the decoder layers, then logits for the wanted rows.</summary>
+/// <summary>The forward step: embedding, the decoder layers, then logits (to the host) or greedy tokens (argmax on the device).</summary>
 public sealed partial class CudaModelRunner
 {
     public void Forward(ForwardBatch batch, Span<float> logits)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(batch);
+        var needed = (long)batch.NumLogitRows * VocabSize;
+        if (logits.Length < needed)
+            throw new ArgumentException($"logits holds {logits.Length} floats; {needed} needed ({batch.NumLogitRows} rows × {VocabSize})", nameof(logits));
+        Run(batch);
+        CopyLogits(batch.NumLogitRows, logits);
+    }
+
+    /// <summary>
+    /// Runs the step and picks each logit row's argmax on the device, so only the token ids cross the bus
+    /// (a decode step of 128 sequences would otherwise copy 78 MB of Qwen3 logits).
+    /// </summary>
+    public unsafe void ForwardGreedy(ForwardBatch batch, Span<int> tokens)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(batch);
+        var rows = batch.NumLogitRows;
+        if (rows > _buffers.LogitRows)
+            throw new ArgumentException($"greedy decoding handles at most {_buffers.LogitRows} logit rows; the batch has {rows}", nameof(batch));
+        if (tokens.Length < rows)
+            throw new ArgumentException($"tokens holds {tokens.Length} ids; {rows} needed", nameof(tokens));
+        Run(batch);
+        var b = _buffers;
+        _ops.ArgmaxRows(b.Ints.Pointer, b.Logits.Pointer, rows, VocabSize, _stream);
+        b.IntsHost.CopyFromDevice(b.Ints.Pointer, 0, 4L * rows, _stream);
+        _stream.Synchronize();
+        new ReadOnlySpan<int>(b.IntsHost.Pointer, rows).CopyTo(tokens);
+    }
+
+    /// <summary>Uploads the inputs and queues the step up to the first chunk of logits, from a CUDA graph when one fits.</summary>
+    private void Run(ForwardBatch batch)
+    {
         _device.MakeCurrent();
-        var maxContext = PackInputs(batch, logits);
+        var maxContext = PackInputs(batch);
+        var c = _config;
+        if (_graphs is not null && IsPureDecode(batch) && _graphs.TryGetBucket(batch.NumSequences, out var bucket))
+        {
+            PadDecodeInputs(batch.NumSequences, bucket);
+            UploadInputs(bucket);
+            var (gSplits, gSplitLength) = AttentionArgs.ChooseSplits(
+                bucket, c.NumKeyValueHeads, _graphs.ContextClass(maxContext), _device.MultiprocessorCount, MaxSplits);
+            if (_graphs.TryGet(bucket, gSplits, gSplitLength, out var graph))
+            {
+                graph.Launch(_stream);
+                return;
+            }
+            // First step of this shape: run it eagerly (its results are this step's), then capture it for the next.
+            Body(bucket, gSplits, gSplitLength, bucket);
+            _stream.BeginCapture();
+            try
+            {
+                Body(bucket, gSplits, gSplitLength, bucket);
+            }
+            catch
+            {
+                _stream.EndCapture().Dispose();
+                throw;
+            }
+            _graphs.Add(bucket, gSplits, gSplitLength, _stream.EndCapture());
+            return;
+        }
+        UploadInputs(batch.NumSequences);
         var tokens = batch.NumTokens;
+        var (splits, splitLength) = tokens <= _maxSplitTokens
+            ? AttentionArgs.ChooseSplits(tokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
+            : (1, int.MaxValue);
+        Body(tokens, splits, splitLength, batch.NumLogitRows);
+    }
+
+    private static bool IsPureDecode(ForwardBatch batch) => !batch.ComputeAllLogits && batch.NumTokens == batch.NumSequences;
+
+    /// <summary>Everything a step queues once its inputs are on the device; what a decode graph captures.</summary>
+    private void Body(int tokens, int splits, int splitLength, int rows)
+    {
         var c = _config;
         var b = _buffers;
         _ops.EmbeddingGather(b.Residual.Pointer, _embedding.Pointer, b.TokenIds, tokens, c.HiddenSize, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _layers[0].InputNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
-        var (splits, splitLength) = tokens <= _maxSplitTokens
-            ? AttentionArgs.ChooseSplits(tokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
-            : (1, int.MaxValue);
         for (var l = 0; l < _layers.Length; l++)
         {
             var nextNorm = l + 1 < _layers.Length ? _layers[l + 1].InputNorm : _finalNorm;
             Layer(l, tokens, splits, splitLength, nextNorm);
         }
-        Logits(batch, logits);
+        _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
+        LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
     private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm)
@@ -59,20 +127,22 @@ public sealed partial class CudaModelRunner
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, nextNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
     }
 
-    /// <summary>Gathers the wanted rows of the final normed hidden state and runs lm_head over them in chunks that fit the pinned logits buffer.</summary>
-    private unsafe void Logits(ForwardBatch batch, Span<float> logits)
+    /// <summary>fp32 logits of gathered rows [start, start + n) into the device logits buffer.</summary>
+    private void LmHead(int start, int n) =>
+        _gemm.Linear(_buffers.LogitInputs.At(2L * start * _config.HiddenSize), _lmHead.Pointer, _buffers.Logits.Pointer,
+            n, VocabSize, _config.HiddenSize, GemmOutput.Fp32, _stream);
+
+    /// <summary>Brings the logits to the host through the pinned buffer, computing the chunks after the first as it goes.</summary>
+    private unsafe void CopyLogits(int rows, Span<float> logits)
     {
         var b = _buffers;
-        var rows = batch.NumLogitRows;
-        var hidden = _config.HiddenSize;
         var vocab = VocabSize;
-        _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, hidden, _stream);
         for (var start = 0; start < rows; start += b.LogitRows)
         {
             var n = Math.Min(b.LogitRows, rows - start);
-            _gemm.Linear(b.LogitInputs.At(2L * start * hidden), _lmHead.Pointer, b.Logits.Pointer, n, vocab, hidden, GemmOutput.Fp32, _stream);
-            var bytes = 4L * n * vocab;
-            b.LogitsHost.CopyFromDevice(b.Logits.Pointer, 0, bytes, _stream);
+            if (start > 0)
+                LmHead(start, n);
+            b.LogitsHost.CopyFromDevice(b.Logits.Pointer, 0, 4L * n * vocab, _stream);
             _stream.Synchronize();
             new ReadOnlySpan<float>(b.LogitsHost.Pointer, n * vocab).CopyTo(logits.Slice(start * vocab));
         }
@@ -83,33 +153,5 @@ public sealed partial class CudaModelRunner
     {
         var perCache = 2L * NumKvBlocks * BlockSize * _config.NumKeyValueHeads * _config.HeadDim;
         return (_kvCache.At(2 * layer * perCache), _kvCache.At((2 * layer + 1) * perCache));
-    }
-
-    /// <summary>Copies KV blocks (source, destination) in every layer, e.g. copy-on-write of a shared prefix.</summary>
-    public void CopyBlocks(ReadOnlySpan<(int Source, int Destination)> pairs)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (pairs.IsEmpty)
-            return;
-        _device.MakeCurrent();
-        var b = _buffers;
-        var count = Math.Min(pairs.Length, b.MaxTokens / 2 * 5);
-        for (var start = 0; start < pairs.Length; start += count)
-        {
-            var n = Math.Min(count, pairs.Length - start);
-            var staging = b.HostSection(0, 2 * n);
-            for (var i = 0; i < n; i++)
-            {
-                var (src, dst) = pairs[start + i];
-                if ((uint)src >= (uint)NumKvBlocks || (uint)dst >= (uint)NumKvBlocks)
-                    throw new ArgumentOutOfRangeException(nameof(pairs), $"block pair ({src}, {dst}) is outside 0..{NumKvBlocks - 1}");
-                staging[2 * i] = src;
-                staging[2 * i + 1] = dst;
-            }
-            b.IntsHost.CopyToDevice(b.Ints.Pointer, 0, 8L * n, _stream);
-            var blockElements = BlockSize * _config.NumKeyValueHeads * _config.HeadDim;
-            _ops.CopyKvBlocks(_kvCache.Pointer, b.Ints.Pointer, n, 2 * _config.NumLayers, (long)NumKvBlocks * blockElements, blockElements, _stream);
-            _stream.Synchronize();
-        }
     }
 }

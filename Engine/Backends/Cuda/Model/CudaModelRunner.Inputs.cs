@@ -5,8 +5,8 @@ namespace DynamoOrleans.Engine.Backends.Cuda.Model;
 /// <summary>Checks a batch against the runner's limits and packs its integer inputs into the pinned staging region.</summary>
 public sealed partial class CudaModelRunner
 {
-    /// <summary>Validates the batch and writes ids, positions, token→sequence, slots, logit rows and block tables; returns the longest context.</summary>
-    private int PackInputs(ForwardBatch batch, Span<float> logits)
+    /// <summary>Validates the batch and stages ids, positions, token→sequence, slots, logit rows and block tables; returns the longest context.</summary>
+    private int PackInputs(ForwardBatch batch)
     {
         var tokens = batch.NumTokens;
         if (tokens == 0)
@@ -15,9 +15,6 @@ public sealed partial class CudaModelRunner
             throw new ArgumentException($"batch holds {tokens} tokens; this runner was sized for {MaxBatchTokens}", nameof(batch));
         if (batch.NumSequences > MaxSequences)
             throw new ArgumentException($"batch holds {batch.NumSequences} sequences; this runner was sized for {MaxSequences}", nameof(batch));
-        var needed = (long)batch.NumLogitRows * VocabSize;
-        if (logits.Length < needed)
-            throw new ArgumentException($"logits holds {logits.Length} floats; {needed} needed ({batch.NumLogitRows} rows × {VocabSize})", nameof(logits));
 
         var b = _buffers;
         var ids = b.HostSection(0, tokens);
@@ -58,9 +55,30 @@ public sealed partial class CudaModelRunner
         if (batch.ComputeAllLogits)
             for (var t = 0; t < tokens; t++)
                 rows[t] = t;
-        // One copy for everything: the sections up to the last block table in use.
-        var count = 5 * b.MaxTokens + batch.NumSequences * b.MaxBlocksPerSequence;
-        b.IntsHost.CopyToDevice(b.Ints.Pointer, 0, 4L * count, _stream);
         return maxContext;
+    }
+
+    /// <summary>
+    /// Fills decode slots n..bucket-1 of a graph bucket with harmless work: token 0 at position 0 of sequence 0,
+    /// no KV write (slot -1); their logits rows are computed and ignored.
+    /// </summary>
+    private void PadDecodeInputs(int n, int bucket)
+    {
+        var b = _buffers;
+        b.HostSection(0, bucket)[n..].Clear();
+        b.HostSection(1, bucket)[n..].Clear();
+        b.HostSection(2, bucket)[n..].Clear();
+        b.HostSection(3, bucket)[n..].Fill(-1);
+        var rows = b.HostSection(4, bucket);
+        for (var i = n; i < bucket; i++)
+            rows[i] = i;
+    }
+
+    /// <summary>One copy for every section, up to the last block table in use.</summary>
+    private void UploadInputs(int sequences)
+    {
+        var b = _buffers;
+        var count = 5 * b.MaxTokens + sequences * b.MaxBlocksPerSequence;
+        b.IntsHost.CopyToDevice(b.Ints.Pointer, 0, 4L * count, _stream);
     }
 }

@@ -28,6 +28,7 @@ public sealed partial class CudaModelRunner : IModelRunner
     private readonly DeviceBuffer _invFreq;
     private readonly CudaStepBuffers _buffers;
     private readonly DeviceBuffer _kvCache;
+    private readonly DecodeGraphs? _graphs;
     private readonly int _maxSplitTokens;
     private readonly float _eps;
     private readonly float _scale;
@@ -90,6 +91,8 @@ public sealed partial class CudaModelRunner : IModelRunner
             NumKvBlocks = options.NumKvBlocks ?? BlocksFromFreeMemory(options.GpuMemoryUtilization, bytesPerBlock);
             _kvCache = Own(owned, _device.Allocate(NumKvBlocks * bytesPerBlock));
             MaxContextLength = (int)Math.Min(modelContext, (long)NumKvBlocks * BlockSize);
+            if (options.UseCudaGraphs)
+                _graphs = Own(owned, new DecodeGraphs(Math.Min(Math.Min(MaxSequences, MaxBatchTokens), _buffers.LogitRows), MaxContextLength));
             _stream.Synchronize();
         }
         catch
@@ -120,6 +123,9 @@ public sealed partial class CudaModelRunner : IModelRunner
 
     public long KvCacheBytes => _kvCache.Bytes;
 
+    /// <summary>Decode graphs captured so far.</summary>
+    public int NumCapturedGraphs => _graphs?.Count ?? 0;
+
     public void Dispose()
     {
         if (_disposed)
@@ -127,6 +133,7 @@ public sealed partial class CudaModelRunner : IModelRunner
         _disposed = true;
         _device.MakeCurrent();
         _stream.Synchronize();
+        _graphs?.Dispose();
         _kvCache.Dispose();
         _buffers.Dispose();
         _invFreq.Dispose();

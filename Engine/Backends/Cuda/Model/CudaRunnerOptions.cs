@@ -22,6 +22,9 @@ public sealed record CudaRunnerOptions
     /// <summary>Caps the context below the model's max_position_embeddings; null keeps the model's.</summary>
     public int? MaxContextLength { get; init; }
 
+    /// <summary>Replays pure decode steps from CUDA graphs captured per batch-size bucket (launches cost ~3.4 µs each otherwise).</summary>
+    public bool UseCudaGraphs { get; init; } = true;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);
