@@ -4,6 +4,6 @@
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 model=/tmp/qwen3-0.6b-random
-python3 .device/bench/transformers_baseline.py --make "$model" --out "$OUT/bench-transformers.md" 2>&1 | grep -v Warning
-dotnet .device/bench/app/DynamoOrleans.Engine.Bench.dll cuda-runner --model "$model" \
+python3 .device/cuda/bench/transformers_baseline.py --make "$model" --out "$OUT/bench-transformers.md" 2>&1 | grep -v Warning
+dotnet .device/cuda/bench/app/DynamoOrleans.Engine.Bench.dll cuda-runner --model "$model" \
   --reference "$model/reference.safetensors" --out "$OUT/bench-cuda.md"

@@ -3,23 +3,25 @@
 #
 # The development machine has no GPU and the device machine has no .NET, so everything is built here and
 # carried in .device/ (git-ignored) of the checkout that the device tool sends (DEVICE_REPO, by default
-# this checkout's root; for a helper's worktree, the lead's checkout, e.g. DEVICE_REPO=/work/main):
+# this checkout's root; for a helper's worktree, the lead's checkout, e.g. DEVICE_REPO=/work/main).
+# Everything but the runtime sits in .device/cuda/, so other work in .device/ is neither touched nor carried:
 #   .device/dotnet-runtime-*.tar.xz   the .NET runtime (../shared/device/pack-dotnet.sh)
-#   .device/vstest/                   vstest.console from the local SDK, so tests run with the runtime alone
-#   .device/tests/                    the published Engine.Tests assembly
-#   .device/bench/, bench-run.sh      the published engine benchmark, the transformers baseline script and
+#   .device/cuda/vstest/              vstest.console from the local SDK, so tests run with the runtime alone
+#   .device/cuda/tests/               the published Engine.Tests assembly
+#   .device/cuda/bench/, bench-run.sh the published engine benchmark, the transformers baseline script and
 #                                     the device-side benchmark command (bench/gpu/bench-run.sh)
-#   .device/run.sh                    the command the device runs (scripts/gpu/device-run.sh)
+#   .device/cuda/run.sh               the command the device runs (scripts/gpu/device-run.sh)
 #
 # Usage:   scripts/gpu/run-on-device.sh            (then call the device tool as printed)
-# Device:  run(command: "bash .device/run.sh", carry: [".device"])
+# Device:  run(command: "bash .device/cuda/run.sh",
+#              carry: [".device/dotnet-runtime-<version>.tar.xz", ".device/cuda"])
 #          results land in $OUT: cuda-tests.log, cuda-tests.trx, bench-transformers.md, bench-cuda.md
 #          (TESTS=0 / BENCH=0 in front of the command skip either part)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(git -C "$here" rev-parse --show-toplevel)
 repo=${DEVICE_REPO:-$src}
-dev="$repo/.device"
+dev="$repo/.device/cuda"
 mkdir -p "$dev"
 
 (cd "$repo" && bash "${PACK_DOTNET:-/work/shared/device/pack-dotnet.sh}" >/dev/null)
@@ -43,4 +45,5 @@ if [ -f "$src/bench/Engine.Bench/Engine.Bench.csproj" ]; then
 fi
 cp "$here/device-run.sh" "$dev/run.sh"
 du -sh "$dev"
-echo "device tool: run(command: \"bash .device/run.sh\", carry: [\".device\"])  [in $repo]"
+runtime=$(cd "$repo" && ls .device/dotnet-runtime-*.tar.xz | tail -1)
+echo "device tool: run(command: \"bash .device/cuda/run.sh\", carry: [\"$runtime\", \".device/cuda\"])  [in $repo]"

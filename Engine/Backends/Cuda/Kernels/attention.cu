@@ -10,47 +10,36 @@
 #define ATTN_CHUNK 256
 #define ATTN_MAX_G 8
 
-template <int D>
-__device__ __forceinline__ void load_lane(const bf16* p, float* out)
+// Eight bf16 (16 bytes) widened to fp32.
+__device__ __forceinline__ void load8(const bf16* p, float* out)
 {
-    constexpr int DL = D / 32;
-    if constexpr (DL == 8)
-    {
-        const uint4 v = *reinterpret_cast<const uint4*>(p);
-        const unsigned w[4] = {v.x, v.y, v.z, v.w};
-        for (int e = 0; e < 4; e++) { out[2 * e] = __uint_as_float(w[e] << 16); out[2 * e + 1] = __uint_as_float(w[e] & 0xffff0000u); }
-    }
-    else if constexpr (DL == 4)
-    {
-        const uint2 v = *reinterpret_cast<const uint2*>(p);
-        out[0] = __uint_as_float(v.x << 16); out[1] = __uint_as_float(v.x & 0xffff0000u);
-        out[2] = __uint_as_float(v.y << 16); out[3] = __uint_as_float(v.y & 0xffff0000u);
-    }
-    else if constexpr (DL == 2)
-    {
-        const unsigned v = *reinterpret_cast<const unsigned*>(p);
-        out[0] = __uint_as_float(v << 16); out[1] = __uint_as_float(v & 0xffff0000u);
-    }
-    else
-    {
-        out[0] = bf2f(p[0]);
-    }
+    const uint4 v = *reinterpret_cast<const uint4*>(p);
+    const unsigned w[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+    for (int e = 0; e < 4; e++) { out[2 * e] = __uint_as_float(w[e] << 16); out[2 * e + 1] = __uint_as_float(w[e] & 0xffff0000u); }
 }
 
-template <int D>
+// Work layout, all loads 16 bytes wide:
+//   scores: KL = D/8 lanes share one key (8 dims each) and reduce with log2(KL) shuffles, so a warp scores
+//           32/KL keys at once; two such rounds are loaded before either is used, to keep loads in flight.
+//   values: VL = D/8 threads cover one value row; the block's VG = 128/VL groups take keys round-robin,
+//           two at a time, and their partial sums meet in shared memory at the end.
+template <int D, int MAXG>
 __device__ void paged_attention(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
     const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
     int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
 {
-    constexpr int DL = D / 32;        // dims per lane when a warp scores one key
-    constexpr int PAIRS = D / 2;      // V is accumulated two dims per thread
-    constexpr int GROUPS = ATTN_THREADS / PAIRS;
+    constexpr int KL = D / 8;
+    constexpr int KPW = 32 / KL;
+    constexpr int KSTEP = ATTN_WARPS * KPW;
+    constexpr int VL = D / 8;
+    constexpr int VG = ATTN_THREADS / VL;
 
-    __shared__ float scores[ATTN_MAX_G][ATTN_CHUNK];
-    __shared__ float red[GROUPS > 1 ? GROUPS - 1 : 1][ATTN_MAX_G][D];
-    __shared__ float m_s[ATTN_MAX_G], l_s[ATTN_MAX_G], a_s[ATTN_MAX_G];
+    __shared__ float scores[MAXG][ATTN_CHUNK];
+    __shared__ float red[VG][MAXG][D];
+    __shared__ float m_s[MAXG], l_s[MAXG], a_s[MAXG];
 
     const int t = blockIdx.x, kvh = blockIdx.y, z = blockIdx.z;
     const int G = num_q_heads / num_kv_heads;
@@ -61,47 +50,72 @@ __device__ void paged_attention(
     const int seq = token_seq[t];
     const int* table = block_tables + (long long)seq * max_blocks;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int sub = lane / KL, part = lane % KL;
+    const int vpart = threadIdx.x % VL, vgrp = threadIdx.x / VL;
     const long long kv_stride = (long long)num_kv_heads * D;
+    const long long head_off = (long long)kvh * D;
 
-    float q[ATTN_MAX_G][DL];
+    float q[MAXG][8];
     const bf16* qrow = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D;
 #pragma unroll
-    for (int g = 0; g < ATTN_MAX_G; g++)
+    for (int g = 0; g < MAXG; g++)
     {
         if (g < G)
         {
-            load_lane<D>(qrow + g * D + lane * DL, q[g]);
+            load8(qrow + g * D + part * 8, q[g]);
 #pragma unroll
-            for (int e = 0; e < DL; e++) q[g][e] *= scale;
+            for (int e = 0; e < 8; e++) q[g][e] *= scale;
         }
     }
-    if (threadIdx.x < ATTN_MAX_G) { m_s[threadIdx.x] = NEG_INF; l_s[threadIdx.x] = 0.0f; }
+    if (threadIdx.x < MAXG) { m_s[threadIdx.x] = NEG_INF; l_s[threadIdx.x] = 0.0f; }
 
-    const int pair = threadIdx.x % PAIRS, grp = threadIdx.x / PAIRS;
-    float acc[ATTN_MAX_G][2];
+    float acc[MAXG][8];
 #pragma unroll
-    for (int g = 0; g < ATTN_MAX_G; g++) { acc[g][0] = 0.0f; acc[g][1] = 0.0f; }
+    for (int g = 0; g < MAXG; g++)
+#pragma unroll
+        for (int e = 0; e < 8; e++) acc[g][e] = 0.0f;
 
     for (int c0 = start; c0 < end; c0 += ATTN_CHUNK)
     {
         const int n = min(ATTN_CHUNK, end - c0);
         __syncthreads();
-        for (int j = warp; j < n; j += ATTN_WARPS)
+        for (int jb = warp * KPW; jb < n; jb += 2 * KSTEP)
         {
-            const int key = c0 + j;
-            const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
-            float k[DL];
-            load_lane<D>(k_cache + slot * kv_stride + (long long)kvh * D + lane * DL, k);
+            float k[2][8];
+            bool valid[2];
 #pragma unroll
-            for (int g = 0; g < ATTN_MAX_G; g++)
+            for (int u = 0; u < 2; u++)
             {
-                if (g < G)
+                const int j = jb + u * KSTEP + sub;
+                valid[u] = j < n;
+                if (valid[u])
                 {
-                    float s = 0.0f;
+                    const int key = c0 + j;
+                    const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
+                    load8(k_cache + slot * kv_stride + head_off + part * 8, k[u]);
+                }
+                else
+                {
 #pragma unroll
-                    for (int e = 0; e < DL; e++) s += q[g][e] * k[e];
-                    s = warp_sum(s);
-                    if (lane == 0) scores[g][j] = s;
+                    for (int e = 0; e < 8; e++) k[u][e] = 0.0f;
+                }
+            }
+#pragma unroll
+            for (int u = 0; u < 2; u++)
+            {
+                const int j = jb + u * KSTEP + sub;
+#pragma unroll
+                for (int g = 0; g < MAXG; g++)
+                {
+                    if (g < G)
+                    {
+                        float s = 0.0f;
+#pragma unroll
+                        for (int e = 0; e < 8; e++) s += q[g][e] * k[u][e];
+#pragma unroll
+                        for (int o = KL / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+                        if (part == 0 && valid[u]) scores[g][j] = s;
+                    }
                 }
             }
         }
@@ -121,72 +135,98 @@ __device__ void paged_attention(
         }
         __syncthreads();
 #pragma unroll
-        for (int g = 0; g < ATTN_MAX_G; g++)
-            if (g < G) { acc[g][0] *= a_s[g]; acc[g][1] *= a_s[g]; }
-        for (int j = grp; j < n; j += GROUPS)
-        {
-            const int key = c0 + j;
-            const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
-            const unsigned v = *reinterpret_cast<const unsigned*>(v_cache + slot * kv_stride + (long long)kvh * D + 2 * pair);
-            const float v0 = __uint_as_float(v << 16), v1 = __uint_as_float(v & 0xffff0000u);
+        for (int g = 0; g < MAXG; g++)
+            if (g < G)
 #pragma unroll
-            for (int g = 0; g < ATTN_MAX_G; g++)
-                if (g < G) { const float p = scores[g][j]; acc[g][0] += p * v0; acc[g][1] += p * v1; }
+                for (int e = 0; e < 8; e++) acc[g][e] *= a_s[g];
+        for (int j0 = vgrp; j0 < n; j0 += 2 * VG)
+        {
+            float v[2][8];
+            bool valid[2];
+#pragma unroll
+            for (int u = 0; u < 2; u++)
+            {
+                const int j = j0 + u * VG;
+                valid[u] = j < n;
+                if (valid[u])
+                {
+                    const int key = c0 + j;
+                    const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
+                    load8(v_cache + slot * kv_stride + head_off + vpart * 8, v[u]);
+                }
+            }
+#pragma unroll
+            for (int u = 0; u < 2; u++)
+            {
+                if (!valid[u]) continue;
+                const int j = j0 + u * VG;
+#pragma unroll
+                for (int g = 0; g < MAXG; g++)
+                {
+                    if (g < G)
+                    {
+                        const float p = scores[g][j];
+#pragma unroll
+                        for (int e = 0; e < 8; e++) acc[g][e] += p * v[u][e];
+                    }
+                }
+            }
         }
     }
 
-    // Sum the key groups' partial accumulators.
-    if (grp > 0)
-    {
+    // The value groups' partial sums meet in shared memory; then every thread finishes a share of (head, dim).
 #pragma unroll
-        for (int g = 0; g < ATTN_MAX_G; g++)
-            if (g < G) { red[grp - 1][g][2 * pair] = acc[g][0]; red[grp - 1][g][2 * pair + 1] = acc[g][1]; }
-    }
+    for (int g = 0; g < MAXG; g++)
+        if (g < G)
+#pragma unroll
+            for (int e = 0; e < 8; e++) red[vgrp][g][vpart * 8 + e] = acc[g][e];
     __syncthreads();
-    if (grp != 0) return;
-    for (int r = 0; r < GROUPS - 1; r++)
-#pragma unroll
-        for (int g = 0; g < ATTN_MAX_G; g++)
-            if (g < G) { acc[g][0] += red[r][g][2 * pair]; acc[g][1] += red[r][g][2 * pair + 1]; }
 
     const int splits = gridDim.z;
     const bool direct = splits == 1 || ctx <= split_len;
-#pragma unroll
-    for (int g = 0; g < ATTN_MAX_G; g++)
+    for (int i = threadIdx.x; i < G * D; i += ATTN_THREADS)
     {
-        if (g >= G) break;
+        const int g = i / D, d = i % D;
+        float a = 0.0f;
+#pragma unroll
+        for (int r = 0; r < VG; r++) a += red[r][g][d];
         const int h = kvh * G + g;
         if (direct)
         {
-            const float inv = 1.0f / l_s[g];
-            bf16* o = out + (long long)t * num_q_heads * D + (long long)h * D + 2 * pair;
-            o[0] = f2bf(acc[g][0] * inv);
-            o[1] = f2bf(acc[g][1] * inv);
+            out[(long long)t * num_q_heads * D + (long long)h * D + d] = f2bf(a / l_s[g]);
         }
         else
         {
-            const long long part = ((long long)t * num_q_heads + h) * splits + z;
-            part_acc[part * D + 2 * pair] = acc[g][0];
-            part_acc[part * D + 2 * pair + 1] = acc[g][1];
-            if (pair == 0) { part_ml[2 * part] = m_s[g]; part_ml[2 * part + 1] = l_s[g]; }
+            const long long slot = ((long long)t * num_q_heads + h) * splits + z;
+            part_acc[slot * D + d] = a;
+            if (d == 0) { part_ml[2 * slot] = m_s[g]; part_ml[2 * slot + 1] = l_s[g]; }
         }
     }
 }
 
-#define DEFINE_PAGED_ATTENTION(D)                                                                              \
-    extern "C" __global__ void __launch_bounds__(ATTN_THREADS) paged_attention_d##D(                          \
+// One entry point per head size and per bound on the query heads per KV head (1, 2, 4, 8): the bound sizes
+// the register arrays, so Qwen3-0.6B (G = 2) does not pay registers for G = 8.
+#define DEFINE_PAGED_ATTENTION(D, MAXG)                                                                        \
+    extern "C" __global__ void __launch_bounds__(ATTN_THREADS) paged_attention_d##D##_g##MAXG(               \
         bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
         const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
         int num_q_heads, int num_kv_heads, int split_len, float scale)                                         \
     {                                                                                                          \
-        paged_attention<D>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions, block_tables,  \
-                           max_blocks, block_size, num_q_heads, num_kv_heads, split_len, scale);               \
+        paged_attention<D, MAXG>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,          \
+                                 block_tables, max_blocks, block_size, num_q_heads, num_kv_heads, split_len,   \
+                                 scale);                                                                       \
     }
 
-DEFINE_PAGED_ATTENTION(32)
-DEFINE_PAGED_ATTENTION(64)
-DEFINE_PAGED_ATTENTION(128)
-DEFINE_PAGED_ATTENTION(256)
+#define DEFINE_PAGED_ATTENTION_ALL_G(D) \
+    DEFINE_PAGED_ATTENTION(D, 1)        \
+    DEFINE_PAGED_ATTENTION(D, 2)        \
+    DEFINE_PAGED_ATTENTION(D, 4)        \
+    DEFINE_PAGED_ATTENTION(D, 8)
+
+DEFINE_PAGED_ATTENTION_ALL_G(32)
+DEFINE_PAGED_ATTENTION_ALL_G(64)
+DEFINE_PAGED_ATTENTION_ALL_G(128)
+DEFINE_PAGED_ATTENTION_ALL_G(256)
 
 // Merges the split-K partials of tokens whose context spans more than one split. Grid (T, Hq), block D.
 extern "C" __global__ void attention_combine(bf16* __restrict__ out, const float* __restrict__ part_ml,

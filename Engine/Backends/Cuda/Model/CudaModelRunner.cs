@@ -13,7 +13,7 @@ namespace DynamoOrleans.Engine.Backends.Cuda.Model;
 /// </summary>
 public sealed partial class CudaModelRunner : IModelRunner
 {
-    private const int MaxSplits = 16;
+    private const int MaxSplits = 32;
 
     private readonly ModelConfig _config;
     private readonly CudaDevice _device;

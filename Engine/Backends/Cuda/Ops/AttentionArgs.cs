@@ -43,17 +43,17 @@ public readonly record struct AttentionArgs
 
     /// <summary>
     /// Splits the key range only when the tokens × KV heads alone would leave SMs idle: then pieces of
-    /// whole chunks cover the longest context with at most <paramref name="maxSplits"/> splits.
+    /// <see cref="CudaOps.SplitGranularity"/> keys cover the longest context with at most <paramref name="maxSplits"/> splits.
     /// </summary>
     public static (int Splits, int SplitLength) ChooseSplits(int tokens, int numKvHeads, int maxContext, int multiprocessors, int maxSplits)
     {
         var blocks = tokens * numKvHeads;
-        if (blocks >= 2 * multiprocessors || maxContext <= CudaOps.AttentionChunk || maxSplits <= 1)
+        if (blocks >= 2 * multiprocessors || maxContext <= CudaOps.SplitGranularity || maxSplits <= 1)
             return (1, int.MaxValue);
         var wanted = Math.Clamp((2 * multiprocessors + blocks - 1) / blocks, 1, maxSplits);
-        var chunks = (maxContext + CudaOps.AttentionChunk - 1) / CudaOps.AttentionChunk;
-        var chunksPerSplit = (chunks + wanted - 1) / wanted;
-        var splitLength = chunksPerSplit * CudaOps.AttentionChunk;
+        var granules = (maxContext + CudaOps.SplitGranularity - 1) / CudaOps.SplitGranularity;
+        var perSplit = (granules + wanted - 1) / wanted;
+        var splitLength = perSplit * CudaOps.SplitGranularity;
         var splits = (maxContext + splitLength - 1) / splitLength;
         return splits <= 1 ? (1, int.MaxValue) : (splits, splitLength);
     }

@@ -19,7 +19,7 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel _copyBlocks;
     private readonly CudaKernel _combine;
     private readonly CudaKernel _argmax;
-    private readonly Dictionary<int, CudaKernel> _attention = [];
+    private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _attention = [];
 
     public CudaOps(CudaModule module)
     {
@@ -33,7 +33,8 @@ public sealed unsafe class CudaOps
         _combine = module.GetKernel("attention_combine");
         _argmax = module.GetKernel("argmax_rows");
         foreach (var d in SupportedHeadDims)
-            _attention[d] = module.GetKernel($"paged_attention_d{d}");
+            for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
+                _attention[(d, g)] = module.GetKernel($"paged_attention_d{d}_g{g}");
     }
 
     public static IReadOnlyList<int> SupportedHeadDims { get; } = [32, 64, 128, 256];
@@ -41,8 +42,11 @@ public sealed unsafe class CudaOps
     /// <summary>The most query heads that share one KV head in the attention kernel (ATTN_MAX_G).</summary>
     public const int MaxQueryHeadsPerKvHead = 8;
 
-    /// <summary>Keys per attention chunk (ATTN_CHUNK): split lengths are multiples of it.</summary>
+    /// <summary>Keys per attention chunk (ATTN_CHUNK), the most a block scores before its softmax update.</summary>
     public const int AttentionChunk = 256;
+
+    /// <summary>Split lengths are multiples of this many keys.</summary>
+    public const int SplitGranularity = 64;
 
     /// <summary>residual (fp32) [tokens, hidden] = table[ids].</summary>
     public void EmbeddingGather(ulong residual, ulong table, ulong ids, int tokens, int hidden, CudaStream stream)
@@ -112,7 +116,9 @@ public sealed unsafe class CudaOps
             &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
             &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale,
         };
-        _attention[headDim].Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
+        var group = hq / hkv;
+        var bound = group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
+        _attention[(headDim, bound)].Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
         if (splits == 1)
             return;
         void** combine = stackalloc void*[] { &output, &partMl, &partAcc, &positions, &hq, &headDim, &splitLength, &splits };

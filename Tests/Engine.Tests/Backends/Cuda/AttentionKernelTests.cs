@@ -17,6 +17,8 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         { 128, 16, 8, [1, 1, 1], [1000, 5, 700], 4 },      // decode, split-K over a long context
         { 128, 32, 8, [1, 1], [2047, 300], 3 },            // decode, G = 4
         { 64, 4, 4, [4, 1], [600, 0], 2 },                 // chunked prefill continuing a long prefix, split
+        { 128, 28, 4, [3, 1], [40, 900], 5 },              // G = 7 runs on the G <= 8 kernel
+        { 32, 6, 2, [70, 1], [0, 300], 1 },                // G = 3 on the G <= 4 kernel, D = 32
     };
 
     [GpuTheory]
@@ -60,7 +62,7 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         using var dAcc = cuda.Device.Allocate(tokens * hq * splits * headDim * 4);
         dOut.Fill(0xff, cuda.Stream);
         var splitLength = splits == 1 ? int.MaxValue
-            : (contexts.Max() + splits * CudaOps.AttentionChunk - 1) / (splits * CudaOps.AttentionChunk) * CudaOps.AttentionChunk;
+            : (contexts.Max() + splits * CudaOps.SplitGranularity - 1) / (splits * CudaOps.SplitGranularity) * CudaOps.SplitGranularity;
         var scale = 1f / MathF.Sqrt(headDim);
         cuda.Ops.PagedAttention(new AttentionArgs
         {
@@ -110,7 +112,8 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     [Theory]
     [InlineData(1, 8, 4096, 132, 16, 16, 256)]     // one decode sequence, long context: split
     [InlineData(64, 8, 4096, 132, 16, 1, 0)]       // a full decode batch fills the SMs: no split
-    [InlineData(1, 8, 200, 132, 16, 1, 0)]         // short context: nothing to split
+    [InlineData(1, 8, 200, 132, 16, 4, 64)]        // short context: splits of 64 keys
+    [InlineData(1, 8, 64, 132, 16, 1, 0)]          // one granule: nothing to split
     public void ChooseSplits_Shapes_SplitOnlyWhenSmsIdle(int tokens, int kvHeads, int maxContext, int sms, int maxSplits, int splits, int splitLength)
     {
         var chosen = AttentionArgs.ChooseSplits(tokens, kvHeads, maxContext, sms, maxSplits);

@@ -58,7 +58,7 @@ public sealed class CompilationTests
                 Assert.False(fromCache);
             using var second = KernelModuleLoader.Load(device, KernelSources.Source, "k.cu", cache, out var cached);
             Assert.True(cached);
-            Assert.Equal("paged_attention_d128", second.GetKernel("paged_attention_d128").Name);
+            Assert.Equal("paged_attention_d128_g2", second.GetKernel("paged_attention_d128_g2").Name);
         }
         finally
         {
