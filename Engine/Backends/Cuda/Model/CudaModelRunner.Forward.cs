@@ -39,6 +39,43 @@ public sealed partial class CudaModelRunner
         new ReadOnlySpan<int>(b.IntsHost.Pointer, rows).CopyTo(tokens);
     }
 
+    /// <summary>
+    /// Runs the step and samples each logit row on the device (temperature, top-k, top-p; see
+    /// <see cref="SamplingRow"/>); only the token ids cross the bus.
+    /// </summary>
+    public unsafe void ForwardSample(ForwardBatch batch, ReadOnlySpan<SamplingRow> sampling, Span<int> tokens)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(batch);
+        var rows = batch.NumLogitRows;
+        var b = _buffers;
+        if (rows > b.LogitRows)
+            throw new ArgumentException($"sampling handles at most {b.LogitRows} logit rows; the batch has {rows}", nameof(batch));
+        if (sampling.Length < rows || tokens.Length < rows)
+            throw new ArgumentException($"{rows} sampling rows and token slots needed; got {sampling.Length} and {tokens.Length}");
+        var temperature = b.SamplingHost.AsSpan<float>(0, rows);
+        var topK = b.SamplingHost.AsSpan<int>(4L * b.LogitRows, rows);
+        var topP = b.SamplingHost.AsSpan<float>(8L * b.LogitRows, rows);
+        var uniform = b.SamplingHost.AsSpan<float>(12L * b.LogitRows, rows);
+        for (var r = 0; r < rows; r++)
+        {
+            var row = sampling[r];
+            if (row.Uniform is < 0f or >= 1f || row.TopP is <= 0f or > 1f || row.TopK < 0)
+                throw new ArgumentOutOfRangeException(nameof(sampling), $"row {r}: {row}");
+            temperature[r] = row.Temperature;
+            topK[r] = row.TopK;
+            topP[r] = row.TopP;
+            uniform[r] = row.Uniform;
+        }
+        Run(batch);
+        b.SamplingHost.CopyToDevice(b.Sampling.Pointer, 0, 16L * b.LogitRows, _stream);
+        _ops.SampleRows(b.Ints.Pointer, b.Logits.Pointer, b.Sampling.At(0), b.Sampling.At(4L * b.LogitRows),
+            b.Sampling.At(8L * b.LogitRows), b.Sampling.At(12L * b.LogitRows), rows, VocabSize, _stream);
+        b.IntsHost.CopyFromDevice(b.Ints.Pointer, 0, 4L * rows, _stream);
+        _stream.Synchronize();
+        new ReadOnlySpan<int>(b.IntsHost.Pointer, rows).CopyTo(tokens);
+    }
+
     /// <summary>Uploads the inputs and queues the step up to the first chunk of logits, from a CUDA graph when one fits.</summary>
     private void Run(ForwardBatch batch)
     {

@@ -36,6 +36,10 @@ internal sealed class CudaStepBuffers : IDisposable
         IntCount = 5 * maxTokens + maxSequences * maxBlocksPerSequence;
         Ints = Own(device.Allocate(4L * IntCount));
         IntsHost = Own(device.AllocatePinned(4L * IntCount));
+
+        // Sampling parameters per logits row: [temperature | top-k | top-p | uniform] × logitRows.
+        Sampling = Own(device.Allocate(16L * logitRows));
+        SamplingHost = Own(device.AllocatePinned(16L * logitRows));
     }
 
     public int MaxTokens { get; }
@@ -73,6 +77,10 @@ internal sealed class CudaStepBuffers : IDisposable
     public DeviceBuffer Ints { get; }
 
     public PinnedBuffer IntsHost { get; }
+
+    public DeviceBuffer Sampling { get; }
+
+    public PinnedBuffer SamplingHost { get; }
 
     public ulong TokenIds => Ints.At(0);
 

@@ -19,6 +19,7 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel _copyBlocks;
     private readonly CudaKernel _combine;
     private readonly CudaKernel _argmax;
+    private readonly CudaKernel _sample;
     private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _attention = [];
 
     public CudaOps(CudaModule module)
@@ -32,6 +33,7 @@ public sealed unsafe class CudaOps
         _copyBlocks = module.GetKernel("copy_kv_blocks");
         _combine = module.GetKernel("attention_combine");
         _argmax = module.GetKernel("argmax_rows");
+        _sample = module.GetKernel("sample_rows");
         foreach (var d in SupportedHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
                 _attention[(d, g)] = module.GetKernel($"paged_attention_d{d}_g{g}");
@@ -130,5 +132,15 @@ public sealed unsafe class CudaOps
     {
         void** args = stackalloc void*[] { &output, &logits, &vocab };
         _argmax.Launch((uint)rows, 1, 1, 1024, stream, args);
+    }
+
+    /// <summary>
+    /// output[r] = a token sampled from row r of the fp32 logits (overwritten) with per-row temperature
+    /// (≤ 0: greedy), top-k (0: off), top-p (1: off) and a uniform number in [0, 1) that decides the draw.
+    /// </summary>
+    public void SampleRows(ulong output, ulong logits, ulong temperature, ulong topK, ulong topP, ulong uniform, int rows, int vocab, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &output, &logits, &temperature, &topK, &topP, &uniform, &vocab };
+        _sample.Launch((uint)rows, 1, 1, 1024, stream, args);
     }
 }

@@ -1,4 +1,5 @@
 using DynamoOrleans.Engine.Backends.Cuda.Model;
+using DynamoOrleans.Engine.Backends.Cuda.Ops;
 using DynamoOrleans.Engine.Models;
 using DynamoOrleans.Engine.Runtime;
 using DynamoOrleans.Engine.Tests.Backends.Cpu;
@@ -65,9 +66,17 @@ public sealed class CudaGraphTests
         for (var s = 0; s < 5; s++)
             batch.AddSequence([s + 1], 30, Enumerable.Range(s * 10, 10).ToArray());
         runner.ForwardGreedy(batch, tokens);
-        // The same step again through Forward: the KV write is idempotent, so the logits are the same.
+        // The same step again through Forward and ForwardSample: the KV write is idempotent, so the logits are the same.
         runner.Forward(batch, logits);
+        var sampled = new int[5];
+        runner.ForwardSample(batch, Enumerable.Repeat(SamplingRow.Greedy, 5).ToArray(), sampled);
+        var topOne = new int[5];
+        runner.ForwardSample(batch, Enumerable.Range(0, 5).Select(i => new SamplingRow(0.8f, 1, 1f, i / 5f)).ToArray(), topOne);
         for (var s = 0; s < 5; s++)
+        {
             Assert.Equal(RunnerDriver.ArgMax(logits.AsSpan(s * 1024, 1024)), tokens[s]);
+            Assert.Equal(tokens[s], sampled[s]);
+            Assert.Equal(tokens[s], topOne[s]);
+        }
     }
 }
