@@ -1,6 +1,5 @@
-// Paged attention for prefill and decode alike: one block per (query-token group, KV head, split) serves
-// all G = Hq / Hkv query heads of that KV head for every token of the group, so each key and value row is
-// read once per group (GQA, and prefill tokens sharing their sequence's keys).
+// Paged attention for prefill and decode alike: one block per (query token, KV head, split) serves all
+// G = Hq / Hkv query heads of that KV head, so each key and value row is read once per token (GQA).
 // A query token at position p attends to keys 0..p of its sequence (causal, cached prefix included):
 // prefill, chunked prefill and decode are the same work item. Keys stream through shared memory in
 // chunks with an online softmax; for long contexts and few tokens the host splits the key range over
@@ -9,6 +8,7 @@
 #define ATTN_THREADS 128
 #define ATTN_WARPS (ATTN_THREADS / 32)
 #define ATTN_CHUNK 256
+#define ATTN_MAX_G 8
 
 // Eight bf16 (16 bytes) widened to fp32.
 __device__ __forceinline__ void load8(const bf16* p, float* out)
@@ -19,70 +19,61 @@ __device__ __forceinline__ void load8(const bf16* p, float* out)
     for (int e = 0; e < 4; e++) { out[2 * e] = __uint_as_float(w[e] << 16); out[2 * e + 1] = __uint_as_float(w[e] & 0xffff0000u); }
 }
 
-// Work layout, all loads 16 bytes wide. A block serves ROWS = QT x MAXG query rows: up to QT consecutive
-// query tokens of one sequence (a prefill chunk; 1 for decode) times the G query heads of its KV head, so
-// every key and value row it loads serves all of them; each row masks the keys past its own position.
+// Work layout, all loads 16 bytes wide:
 //   scores: KL = D/8 lanes share one key (8 dims each) and reduce with log2(KL) shuffles, so a warp scores
 //           32/KL keys at once; two such rounds are loaded before either is used, to keep loads in flight.
 //   values: VL = D/8 threads cover one value row; the block's VG = 128/VL groups take keys round-robin,
 //           two at a time, and their partial sums meet in shared memory at the end.
-template <int D, int MAXG, int QT>
+template <int D, int MAXG>
 __device__ void paged_attention(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
     const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
-    const int* __restrict__ groups, int max_blocks, int block_size, int num_q_heads, int num_kv_heads,
-    int split_len, float scale)
+    int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
 {
-    constexpr int ROWS = QT * MAXG;
     constexpr int KL = D / 8;
     constexpr int KPW = 32 / KL;
     constexpr int KSTEP = ATTN_WARPS * KPW;
     constexpr int VL = D / 8;
     constexpr int VG = ATTN_THREADS / VL;
 
-    __shared__ float scores[ROWS][ATTN_CHUNK];
-    __shared__ float red[VG][ROWS][D];
-    __shared__ float m_s[ROWS], l_s[ROWS], a_s[ROWS];
+    __shared__ float scores[MAXG][ATTN_CHUNK];
+    __shared__ float red[VG][MAXG][D];
+    __shared__ float m_s[MAXG], l_s[MAXG], a_s[MAXG];
 
-    const int kvh = blockIdx.y, z = blockIdx.z;
-    // groups: (first token, token count) per block; null means one token per block.
-    const int t0 = groups ? groups[2 * blockIdx.x] : blockIdx.x;
-    const int count = groups ? groups[2 * blockIdx.x + 1] : 1;
+    const int t = blockIdx.x, kvh = blockIdx.y, z = blockIdx.z;
     const int G = num_q_heads / num_kv_heads;
-    const int ctx = positions[t0 + count - 1] + 1;   // the group's last token sees the most keys
-    const int first_ctx = positions[t0] + 1;
+    const int ctx = positions[t] + 1;
     const int start = z * split_len;
     if (start >= ctx) return;
     const int end = min(ctx, start + split_len);
-    const int seq = token_seq[t0];
+    const int seq = token_seq[t];
     const int* table = block_tables + (long long)seq * max_blocks;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int sub = lane / KL, part = lane % KL;
     const int vpart = threadIdx.x % VL, vgrp = threadIdx.x / VL;
     const long long kv_stride = (long long)num_kv_heads * D;
     const long long head_off = (long long)kvh * D;
-    const long long qkv_stride = (long long)(num_q_heads + 2 * num_kv_heads) * D;
 
-    // Row r is token t0 + r / MAXG, head kvh * G + r % MAXG; it sees keys below first_ctx + r / MAXG.
-    float q[ROWS][8];
+    float q[MAXG][8];
+    const bf16* qrow = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D;
 #pragma unroll
-    for (int r = 0; r < ROWS; r++)
+    for (int g = 0; g < MAXG; g++)
     {
-        if (r / MAXG < count && r % MAXG < G)
+        if (g < G)
         {
-            load8(qkv + (t0 + r / MAXG) * qkv_stride + (long long)(kvh * G + r % MAXG) * D + part * 8, q[r]);
+            load8(qrow + g * D + part * 8, q[g]);
 #pragma unroll
-            for (int e = 0; e < 8; e++) q[r][e] *= scale;
+            for (int e = 0; e < 8; e++) q[g][e] *= scale;
         }
     }
-    if (threadIdx.x < ROWS) { m_s[threadIdx.x] = NEG_INF; l_s[threadIdx.x] = 0.0f; }
+    if (threadIdx.x < MAXG) { m_s[threadIdx.x] = NEG_INF; l_s[threadIdx.x] = 0.0f; }
 
-    float acc[ROWS][8];
+    float acc[MAXG][8];
 #pragma unroll
-    for (int r = 0; r < ROWS; r++)
+    for (int g = 0; g < MAXG; g++)
 #pragma unroll
-        for (int e = 0; e < 8; e++) acc[r][e] = 0.0f;
+        for (int e = 0; e < 8; e++) acc[g][e] = 0.0f;
 
     for (int c0 = start; c0 < end; c0 += ATTN_CHUNK)
     {
@@ -114,48 +105,40 @@ __device__ void paged_attention(
             {
                 const int j = jb + u * KSTEP + sub;
 #pragma unroll
-                for (int r = 0; r < ROWS; r++)
+                for (int g = 0; g < MAXG; g++)
                 {
-                    if (r / MAXG < count && r % MAXG < G)
+                    if (g < G)
                     {
                         float s = 0.0f;
 #pragma unroll
-                        for (int e = 0; e < 8; e++) s += q[r][e] * k[u][e];
+                        for (int e = 0; e < 8; e++) s += q[g][e] * k[u][e];
 #pragma unroll
                         for (int o = KL / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
-                        if (part == 0 && valid[u]) scores[r][j] = c0 + j < first_ctx + r / MAXG ? s : NEG_INF;
+                        if (part == 0 && valid[u]) scores[g][j] = s;
                     }
                 }
             }
         }
         __syncthreads();
-        // One warp per row: the chunk's max, the rescale of what came before, and the probabilities. A row
-        // whose keys all lie past its position so far keeps m = -inf and contributes nothing.
-        for (int r = warp; r < ROWS; r += ATTN_WARPS)
+        // One warp per head: the chunk's max, the rescale of what came before, and the probabilities.
+        for (int g = warp; g < G; g += ATTN_WARPS)
         {
-            if (r / MAXG >= count || r % MAXG >= G) continue;
             float cm = NEG_INF;
-            for (int j = lane; j < n; j += 32) cm = fmaxf(cm, scores[r][j]);
+            for (int j = lane; j < n; j += 32) cm = fmaxf(cm, scores[g][j]);
             cm = warp_max(cm);
-            const float m_old = m_s[r], m_new = fmaxf(m_old, cm);
-            const float alpha = m_new == NEG_INF ? 1.0f : expf(m_old - m_new);
+            const float m_old = m_s[g], m_new = fmaxf(m_old, cm);
+            const float alpha = expf(m_old - m_new);
             float sum = 0.0f;
-            for (int j = lane; j < n; j += 32)
-            {
-                const float sc = scores[r][j];
-                const float p = sc == NEG_INF ? 0.0f : expf(sc - m_new);
-                scores[r][j] = p;
-                sum += p;
-            }
+            for (int j = lane; j < n; j += 32) { const float p = expf(scores[g][j] - m_new); scores[g][j] = p; sum += p; }
             sum = warp_sum(sum);
-            if (lane == 0) { m_s[r] = m_new; l_s[r] = l_s[r] * alpha + sum; a_s[r] = alpha; }
+            if (lane == 0) { m_s[g] = m_new; l_s[g] = l_s[g] * alpha + sum; a_s[g] = alpha; }
         }
         __syncthreads();
 #pragma unroll
-        for (int r = 0; r < ROWS; r++)
-            if (r / MAXG < count && r % MAXG < G)
+        for (int g = 0; g < MAXG; g++)
+            if (g < G)
 #pragma unroll
-                for (int e = 0; e < 8; e++) acc[r][e] *= a_s[r];
+                for (int e = 0; e < 8; e++) acc[g][e] *= a_s[g];
         for (int j0 = vgrp; j0 < n; j0 += 2 * VG)
         {
             float v[2][8];
@@ -178,79 +161,72 @@ __device__ void paged_attention(
                 if (!valid[u]) continue;
                 const int j = j0 + u * VG;
 #pragma unroll
-                for (int r = 0; r < ROWS; r++)
+                for (int g = 0; g < MAXG; g++)
                 {
-                    if (r / MAXG < count && r % MAXG < G)
+                    if (g < G)
                     {
-                        const float p = scores[r][j];
+                        const float p = scores[g][j];
 #pragma unroll
-                        for (int e = 0; e < 8; e++) acc[r][e] += p * v[u][e];
+                        for (int e = 0; e < 8; e++) acc[g][e] += p * v[u][e];
                     }
                 }
             }
         }
     }
 
-    // The value groups' partial sums meet in shared memory; then every thread finishes a share of (row, dim).
+    // The value groups' partial sums meet in shared memory; then every thread finishes a share of (head, dim).
 #pragma unroll
-    for (int r = 0; r < ROWS; r++)
-        if (r / MAXG < count && r % MAXG < G)
+    for (int g = 0; g < MAXG; g++)
+        if (g < G)
 #pragma unroll
-            for (int e = 0; e < 8; e++) red[vgrp][r][vpart * 8 + e] = acc[r][e];
+            for (int e = 0; e < 8; e++) red[vgrp][g][vpart * 8 + e] = acc[g][e];
     __syncthreads();
 
     const int splits = gridDim.z;
-    for (int i = threadIdx.x; i < ROWS * D; i += ATTN_THREADS)
+    const bool direct = splits == 1 || ctx <= split_len;
+    for (int i = threadIdx.x; i < G * D; i += ATTN_THREADS)
     {
-        const int r = i / D, d = i % D;
-        const int qt = r / MAXG, g = r % MAXG;
-        if (qt >= count || g >= G) continue;
-        const int t = t0 + qt;
-        const int row_ctx = first_ctx + qt;
-        if (start >= row_ctx) continue;             // no key of this row in this split
+        const int g = i / D, d = i % D;
         float a = 0.0f;
 #pragma unroll
-        for (int v = 0; v < VG; v++) a += red[v][r][d];
+        for (int r = 0; r < VG; r++) a += red[r][g][d];
         const int h = kvh * G + g;
-        if (splits == 1 || row_ctx <= split_len)
+        if (direct)
         {
-            out[(long long)t * num_q_heads * D + (long long)h * D + d] = f2bf(a / l_s[r]);
+            out[(long long)t * num_q_heads * D + (long long)h * D + d] = f2bf(a / l_s[g]);
         }
         else
         {
             const long long slot = ((long long)t * num_q_heads + h) * splits + z;
             part_acc[slot * D + d] = a;
-            if (d == 0) { part_ml[2 * slot] = m_s[r]; part_ml[2 * slot + 1] = l_s[r]; }
+            if (d == 0) { part_ml[2 * slot] = m_s[g]; part_ml[2 * slot + 1] = l_s[g]; }
         }
     }
 }
 
-// One entry point per head size, bound on the query heads per KV head (G) and query tokens per block (Q):
-// the bounds size the register arrays. Decode uses Q = 1; prefill fills the block with Q x G = 8 rows.
-#define DEFINE_PAGED_ATTENTION(D, MAXG, QT)                                                                    \
-    extern "C" __global__ void __launch_bounds__(ATTN_THREADS) paged_attention_d##D##_g##MAXG##_q##QT(       \
+// One entry point per head size and per bound on the query heads per KV head (1, 2, 4, 8): the bound sizes
+// the register arrays, so Qwen3-0.6B (G = 2) does not pay registers for G = 8.
+#define DEFINE_PAGED_ATTENTION(D, MAXG)                                                                        \
+    extern "C" __global__ void __launch_bounds__(ATTN_THREADS) paged_attention_d##D##_g##MAXG(               \
         bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
-        const int* token_seq, const int* positions, const int* block_tables, const int* groups,                \
-        int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)         \
+        const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
+        int num_q_heads, int num_kv_heads, int split_len, float scale)                                         \
     {                                                                                                          \
-        paged_attention<D, MAXG, QT>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,      \
-                                     block_tables, groups, max_blocks, block_size, num_q_heads, num_kv_heads,  \
-                                     split_len, scale);                                                        \
+        paged_attention<D, MAXG>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,          \
+                                 block_tables, max_blocks, block_size, num_q_heads, num_kv_heads, split_len,   \
+                                 scale);                                                                       \
     }
 
-#define DEFINE_PAGED_ATTENTION_ALL(D)   \
-    DEFINE_PAGED_ATTENTION(D, 1, 1)     \
-    DEFINE_PAGED_ATTENTION(D, 2, 1)     \
-    DEFINE_PAGED_ATTENTION(D, 4, 1)     \
-    DEFINE_PAGED_ATTENTION(D, 8, 1)     \
-    DEFINE_PAGED_ATTENTION(D, 1, 8)     \
-    DEFINE_PAGED_ATTENTION(D, 2, 4)     \
-    DEFINE_PAGED_ATTENTION(D, 4, 2)
+#define DEFINE_PAGED_ATTENTION_ALL_G(D) \
+    DEFINE_PAGED_ATTENTION(D, 1)        \
+    DEFINE_PAGED_ATTENTION(D, 2)        \
+    DEFINE_PAGED_ATTENTION(D, 4)        \
+    DEFINE_PAGED_ATTENTION(D, 8)
 
-DEFINE_PAGED_ATTENTION_ALL(32)
-DEFINE_PAGED_ATTENTION_ALL(64)
-DEFINE_PAGED_ATTENTION_ALL(128)
-DEFINE_PAGED_ATTENTION_ALL(256)
+DEFINE_PAGED_ATTENTION_ALL_G(32)
+DEFINE_PAGED_ATTENTION_ALL_G(64)
+DEFINE_PAGED_ATTENTION_ALL_G(128)
+DEFINE_PAGED_ATTENTION_ALL_G(256)
 
 // Merges the split-K partials of tokens whose context spans more than one split. Grid (T, Hq), block D.
 extern "C" __global__ void attention_combine(bf16* __restrict__ out, const float* __restrict__ part_ml,

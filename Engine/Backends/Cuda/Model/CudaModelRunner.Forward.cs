@@ -94,11 +94,11 @@ public sealed partial class CudaModelRunner
                 return;
             }
             // First step of this shape: run it eagerly (its results are this step's), then capture it for the next.
-            Body(bucket, gSplits, gSplitLength, bucket, 0);
+            Body(bucket, gSplits, gSplitLength, bucket);
             _stream.BeginCapture();
             try
             {
-                Body(bucket, gSplits, gSplitLength, bucket, 0);
+                Body(bucket, gSplits, gSplitLength, bucket);
             }
             catch
             {
@@ -108,25 +108,18 @@ public sealed partial class CudaModelRunner
             _graphs.Add(bucket, gSplits, gSplitLength, _stream.EndCapture());
             return;
         }
-        var tokens = batch.NumTokens;
-        // Prefill tokens share their sequence's keys: group them so one block serves several.
-        var numGroups = tokens > batch.NumSequences
-            ? CudaOps.BuildGroups(batch.QueryStarts, batch.NumSequences, CudaOps.TokensPerBlock(c.NumAttentionHeads / c.NumKeyValueHeads),
-                _buffers.HostSection(5, 2 * tokens))
-            : 0;
         UploadInputs(batch.NumSequences);
-        var blocks = numGroups > 0 ? numGroups : tokens;
-        // Split partials are kept per token, sized for _maxSplitTokens of them.
+        var tokens = batch.NumTokens;
         var (splits, splitLength) = tokens <= _maxSplitTokens
-            ? AttentionArgs.ChooseSplits(blocks, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
+            ? AttentionArgs.ChooseSplits(tokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
             : (1, int.MaxValue);
-        Body(tokens, splits, splitLength, batch.NumLogitRows, numGroups);
+        Body(tokens, splits, splitLength, batch.NumLogitRows);
     }
 
     private static bool IsPureDecode(ForwardBatch batch) => !batch.ComputeAllLogits && batch.NumTokens == batch.NumSequences;
 
     /// <summary>Everything a step queues once its inputs are on the device; what a decode graph captures.</summary>
-    private void Body(int tokens, int splits, int splitLength, int rows, int numGroups)
+    private void Body(int tokens, int splits, int splitLength, int rows)
     {
         var c = _config;
         var b = _buffers;
@@ -135,13 +128,13 @@ public sealed partial class CudaModelRunner
         for (var l = 0; l < _layers.Length; l++)
         {
             var nextNorm = l + 1 < _layers.Length ? _layers[l + 1].InputNorm : _finalNorm;
-            Layer(l, tokens, splits, splitLength, numGroups, nextNorm);
+            Layer(l, tokens, splits, splitLength, nextNorm);
         }
         _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
         LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
-    private void Layer(int l, int tokens, int splits, int splitLength, int numGroups, DeviceBuffer nextNorm)
+    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm)
     {
         var c = _config;
         var w = _layers[l];
@@ -159,7 +152,6 @@ public sealed partial class CudaModelRunner
             Output = b.Attention.Pointer, Qkv = b.Qkv.Pointer, KCache = kCache, VCache = vCache,
             TokenSequence = b.TokenSequence, Positions = b.Positions, BlockTables = b.BlockTables,
             PartialMl = b.PartialMl.Pointer, PartialAcc = b.PartialAcc.Pointer,
-            Groups = numGroups > 0 ? b.AttentionGroups : 0, NumGroups = numGroups,
             Tokens = tokens, MaxBlocksPerSequence = b.MaxBlocksPerSequence, BlockSize = BlockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = d, Scale = _scale, Splits = splits, SplitLength = splitLength,
         }, _stream);

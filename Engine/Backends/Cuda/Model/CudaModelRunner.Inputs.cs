@@ -22,7 +22,7 @@ public sealed partial class CudaModelRunner
         var tokenSeq = b.HostSection(2, tokens);
         var slots = b.HostSection(3, tokens);
         var rows = b.HostSection(4, tokens);
-        var tables = b.HostSection(CudaStepBuffers.TableSection, batch.NumSequences * b.MaxBlocksPerSequence);
+        var tables = b.HostSection(5, batch.NumSequences * b.MaxBlocksPerSequence);
         var maxContext = 0;
         for (var s = 0; s < batch.NumSequences; s++)
         {
@@ -78,7 +78,7 @@ public sealed partial class CudaModelRunner
     private void UploadInputs(int sequences)
     {
         var b = _buffers;
-        var count = CudaStepBuffers.TableSection * b.MaxTokens + sequences * b.MaxBlocksPerSequence;
+        var count = 5 * b.MaxTokens + sequences * b.MaxBlocksPerSequence;
         b.IntsHost.CopyToDevice(b.Ints.Pointer, 0, 4L * count, _stream);
     }
 }

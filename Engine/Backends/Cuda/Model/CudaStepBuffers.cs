@@ -32,9 +32,8 @@ internal sealed class CudaStepBuffers : IDisposable
         PartialMl = Own(device.Allocate(4L * Math.Max(1, splitRows) * 2));
         PartialAcc = Own(device.Allocate(4L * Math.Max(1, splitRows) * c.HeadDim));
 
-        // Integer inputs: [ids | positions | token→sequence | slots | logit rows | attention groups (2 each)]
-        // × maxTokens, then block tables.
-        IntCount = TableSection * maxTokens + maxSequences * maxBlocksPerSequence;
+        // Integer inputs: [ids | positions | token→sequence | slots | logit rows] × maxTokens, then block tables.
+        IntCount = 5 * maxTokens + maxSequences * maxBlocksPerSequence;
         Ints = Own(device.Allocate(4L * IntCount));
         IntsHost = Own(device.AllocatePinned(4L * IntCount));
 
@@ -93,14 +92,9 @@ internal sealed class CudaStepBuffers : IDisposable
 
     public ulong LogitRowIndices => Ints.At(16L * MaxTokens);
 
-    public ulong AttentionGroups => Ints.At(20L * MaxTokens);
+    public ulong BlockTables => Ints.At(20L * MaxTokens);
 
-    public ulong BlockTables => Ints.At(4L * TableSection * MaxTokens);
-
-    /// <summary>Where the block tables start, in sections of MaxTokens ints.</summary>
-    public const int TableSection = 7;
-
-    /// <summary>The pinned twin of the integer region; section <paramref name="index"/> as above (5 = groups, 7 = block tables).</summary>
+    /// <summary>The pinned twin of the integer region; section <paramref name="index"/> as above (5 = block tables).</summary>
     public Span<int> HostSection(int index, int count) => IntsHost.AsSpan<int>(4L * MaxTokens * index, count);
 
     public long Bytes

@@ -19,14 +19,6 @@ public readonly record struct AttentionArgs
 
     public required ulong BlockTables { get; init; }
 
-    /// <summary>
-    /// (first token, count) int pairs: each block serves one run of a sequence's consecutive query tokens
-    /// (see <see cref="CudaOps.BuildGroups"/>); 0 serves one token per block, as decode does.
-    /// </summary>
-    public ulong Groups { get; init; }
-
-    public int NumGroups { get; init; }
-
     public ulong PartialMl { get; init; }
 
     public ulong PartialAcc { get; init; }

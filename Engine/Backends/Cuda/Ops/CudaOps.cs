@@ -20,7 +20,7 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel _combine;
     private readonly CudaKernel _argmax;
     private readonly CudaKernel _sample;
-    private readonly Dictionary<(int HeadDim, int MaxGroup, int TokensPerBlock), CudaKernel> _attention = [];
+    private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _attention = [];
 
     public CudaOps(CudaModule module)
     {
@@ -35,14 +35,8 @@ public sealed unsafe class CudaOps
         _argmax = module.GetKernel("argmax_rows");
         _sample = module.GetKernel("sample_rows");
         foreach (var d in SupportedHeadDims)
-        {
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
-            {
-                _attention[(d, g, 1)] = module.GetKernel($"paged_attention_d{d}_g{g}_q1");
-                if (g < MaxQueryHeadsPerKvHead)
-                    _attention[(d, g, MaxQueryHeadsPerKvHead / g)] = module.GetKernel($"paged_attention_d{d}_g{g}_q{MaxQueryHeadsPerKvHead / g}");
-            }
-        }
+                _attention[(d, g)] = module.GetKernel($"paged_attention_d{d}_g{g}");
     }
 
     public static IReadOnlyList<int> SupportedHeadDims { get; } = [32, 64, 128, 256];
@@ -118,44 +112,19 @@ public sealed unsafe class CudaOps
         var kCache = a.KCache; var vCache = a.VCache; var tokenSeq = a.TokenSequence; var positions = a.Positions;
         var tables = a.BlockTables; var maxBlocks = a.MaxBlocksPerSequence; var blockSize = a.BlockSize;
         var hq = a.NumQHeads; var hkv = a.NumKvHeads; var splitLength = a.SplitLength; var scale = a.Scale;
-        var headDim = a.HeadDim; var splits = a.Splits; var groups = a.Groups;
+        var headDim = a.HeadDim; var splits = a.Splits;
         void** args = stackalloc void*[]
         {
-            &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables, &groups,
+            &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
             &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale,
         };
-        var bound = GroupBound(hq / hkv);
-        var perBlock = groups == 0 ? 1 : TokensPerBlock(hq / hkv);
-        var blocks = groups == 0 ? a.Tokens : a.NumGroups;
-        _attention[(headDim, bound, perBlock)].Launch((uint)blocks, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
+        var group = hq / hkv;
+        var bound = group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
+        _attention[(headDim, bound)].Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
         if (splits == 1)
             return;
         void** combine = stackalloc void*[] { &output, &partMl, &partAcc, &positions, &hq, &headDim, &splitLength, &splits };
         _combine.Launch((uint)a.Tokens, (uint)hq, 1, (uint)headDim, stream, combine);
-    }
-
-    /// <summary>The query tokens one attention block serves in prefill: as many as fill its 8 rows with G heads each.</summary>
-    public static int TokensPerBlock(int queryHeadsPerKvHead) => MaxQueryHeadsPerKvHead / GroupBound(queryHeadsPerKvHead);
-
-    private static int GroupBound(int group) => group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
-
-    /// <summary>
-    /// Cuts each sequence's query tokens into runs of at most <paramref name="tokensPerBlock"/> and writes
-    /// (first token, count) pairs into <paramref name="groups"/>; returns the number of runs.
-    /// </summary>
-    public static int BuildGroups(ReadOnlySpan<int> queryStarts, int numSequences, int tokensPerBlock, Span<int> groups)
-    {
-        var n = 0;
-        for (var s = 0; s < numSequences; s++)
-        {
-            for (var t = queryStarts[s]; t < queryStarts[s + 1]; t += tokensPerBlock)
-            {
-                groups[2 * n] = t;
-                groups[2 * n + 1] = Math.Min(tokensPerBlock, queryStarts[s + 1] - t);
-                n++;
-            }
-        }
-        return n;
     }
 
     /// <summary>output[r] = argmax of fp32 logits row r (lowest index on ties).</summary>

@@ -7,33 +7,23 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
 {
     private const int BlockSize = 16;
 
-    public static TheoryData<int, int, int, int[], int[], int, bool> Cases()
+    public static TheoryData<int, int, int, int[], int[], int> Cases => new()
     {
-        var cases = new TheoryData<int, int, int, int[], int[], int, bool>();
-        foreach (var grouped in new[] { false, true })
-            foreach (var (d, hq, hkv, q, cached, splits) in Shapes)
-                cases.Add(d, hq, hkv, q, cached, splits, grouped);
-        return cases;
-    }
-
-    private static readonly (int, int, int, int[], int[], int)[] Shapes =
-    [
         // headDim, Hq, Hkv, query tokens per sequence, cached tokens per sequence, splits
-        (128, 16, 8, [1, 7, 300], [0, 20, 0], 1),        // prefill: fresh, cached prefix, long (two chunks)
-        (64, 4, 2, [33, 1], [0, 0], 1),
-        (32, 4, 2, [9, 1], [3, 0], 1),
-        (256, 8, 1, [5], [0], 1),                         // G = 8, the kernel's maximum
-        (128, 16, 8, [1, 1, 1], [1000, 5, 700], 4),      // decode, split-K over a long context
-        (128, 32, 8, [1, 1], [2047, 300], 3),            // decode, G = 4
-        (64, 4, 4, [4, 1], [600, 0], 2),                 // chunked prefill continuing a long prefix, split
-        (128, 28, 4, [3, 1], [40, 900], 5),              // G = 7 runs on the G <= 8 kernel
-        (32, 6, 2, [70, 1], [0, 300], 1),                // G = 3 on the G <= 4 kernel, D = 32
-        (128, 16, 8, [13, 250], [250, 3], 3),            // prefill runs crossing split boundaries
-    ];
+        { 128, 16, 8, [1, 7, 300], [0, 20, 0], 1 },        // prefill: fresh, cached prefix, long (two chunks)
+        { 64, 4, 2, [33, 1], [0, 0], 1 },
+        { 32, 4, 2, [9, 1], [3, 0], 1 },
+        { 256, 8, 1, [5], [0], 1 },                         // G = 8, the kernel's maximum
+        { 128, 16, 8, [1, 1, 1], [1000, 5, 700], 4 },      // decode, split-K over a long context
+        { 128, 32, 8, [1, 1], [2047, 300], 3 },            // decode, G = 4
+        { 64, 4, 4, [4, 1], [600, 0], 2 },                 // chunked prefill continuing a long prefix, split
+        { 128, 28, 4, [3, 1], [40, 900], 5 },              // G = 7 runs on the G <= 8 kernel
+        { 32, 6, 2, [70, 1], [0, 300], 1 },                // G = 3 on the G <= 4 kernel, D = 32
+    };
 
     [GpuTheory]
     [MemberData(nameof(Cases))]
-    public void PagedAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits, bool grouped)
+    public void PagedAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits)
     {
         var random = new Random(headDim * 31 + hq + splits);
         var numSeqs = queryLengths.Length;
@@ -67,12 +57,6 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         using var dSeq = cuda.Upload<int>(tokenSeq);
         using var dPos = cuda.Upload<int>(positions);
         using var dTables = cuda.Upload<int>(tables);
-        var groups = new int[2 * tokens];
-        var queryStarts = new int[numSeqs + 1];
-        for (var s = 0; s < numSeqs; s++)
-            queryStarts[s + 1] = queryStarts[s] + queryLengths[s];
-        var numGroups = CudaOps.BuildGroups(queryStarts, numSeqs, CudaOps.TokensPerBlock(hq / hkv), groups);
-        using var dGroups = cuda.Upload<int>(groups);
         using var dOut = cuda.Device.Allocate(tokens * hq * headDim * 2);
         using var dMl = cuda.Device.Allocate(tokens * hq * splits * 2 * 4);
         using var dAcc = cuda.Device.Allocate(tokens * hq * splits * headDim * 4);
@@ -85,7 +69,6 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
             Output = dOut.Pointer, Qkv = dQkv.Pointer, KCache = dK.Pointer, VCache = dV.Pointer,
             TokenSequence = dSeq.Pointer, Positions = dPos.Pointer, BlockTables = dTables.Pointer,
             PartialMl = dMl.Pointer, PartialAcc = dAcc.Pointer,
-            Groups = grouped ? dGroups.Pointer : 0, NumGroups = numGroups,
             Tokens = tokens, MaxBlocksPerSequence = maxBlocks, BlockSize = BlockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = headDim, Scale = scale,
             Splits = splits, SplitLength = splitLength,
@@ -140,15 +123,5 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
             Assert.Equal(splitLength, chosen.SplitLength);
             Assert.True(chosen.Splits * chosen.SplitLength >= maxContext);
         }
-    }
-
-    [Fact]
-    public void BuildGroups_MixedBatch_CutsRunsAtSequenceEndsAndBlockSize()
-    {
-        int[] queryStarts = [0, 1, 10, 11];
-        var groups = new int[2 * 11];
-        var n = CudaOps.BuildGroups(queryStarts, 3, 4, groups);
-        Assert.Equal(5, n);
-        Assert.Equal([0, 1, 1, 4, 5, 4, 9, 1, 10, 1], groups[..10]);
     }
 }
