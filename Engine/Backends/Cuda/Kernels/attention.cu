@@ -20,8 +20,10 @@ __device__ __forceinline__ void load8(const bf16* p, float* out)
 }
 
 // Work layout, all loads 16 bytes wide:
-//   scores: KL = D/8 lanes share one key (8 dims each) and reduce with log2(KL) shuffles, so a warp scores
-//           32/KL keys at once; two such rounds are loaded before either is used, to keep loads in flight.
+//   scores: KL lanes share one key, DPL = D/KL dims each, and reduce with log2(KL) shuffles, so a warp
+//           scores 32/KL keys at once. DPL = 64/G (at most D) keeps the query in 64 registers while making
+//           the shuffles few per FMA: the score loop is bound by issue, not by loads. When a lane's slice is
+//           small, two rounds of keys are loaded before either is used, to keep loads in flight.
 //   values: VL = D/8 threads cover one value row; the block's VG = 128/VL groups take keys round-robin,
 //           two at a time, and their partial sums meet in shared memory at the end.
 template <int D, int MAXG>
@@ -31,8 +33,10 @@ __device__ void paged_attention(
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
     int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
 {
-    constexpr int KL = D / 8;
+    constexpr int DPL = (64 / MAXG) < D ? (64 / MAXG) : D;
+    constexpr int KL = D / DPL;
     constexpr int KPW = 32 / KL;
+    constexpr int U = DPL <= 16 ? 2 : 1;
     constexpr int KSTEP = ATTN_WARPS * KPW;
     constexpr int VL = D / 8;
     constexpr int VG = ATTN_THREADS / VL;
@@ -55,16 +59,17 @@ __device__ void paged_attention(
     const long long kv_stride = (long long)num_kv_heads * D;
     const long long head_off = (long long)kvh * D;
 
-    float q[MAXG][8];
+    float q[MAXG][DPL];
     const bf16* qrow = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D;
 #pragma unroll
     for (int g = 0; g < MAXG; g++)
     {
         if (g < G)
         {
-            load8(qrow + g * D + part * 8, q[g]);
 #pragma unroll
-            for (int e = 0; e < 8; e++) q[g][e] *= scale;
+            for (int c = 0; c < DPL / 8; c++) load8(qrow + g * D + part * DPL + c * 8, q[g] + c * 8);
+#pragma unroll
+            for (int e = 0; e < DPL; e++) q[g][e] *= scale;
         }
     }
     if (threadIdx.x < MAXG) { m_s[threadIdx.x] = NEG_INF; l_s[threadIdx.x] = 0.0f; }
@@ -79,12 +84,12 @@ __device__ void paged_attention(
     {
         const int n = min(ATTN_CHUNK, end - c0);
         __syncthreads();
-        for (int jb = warp * KPW; jb < n; jb += 2 * KSTEP)
+        for (int jb = warp * KPW; jb < n; jb += U * KSTEP)
         {
-            float k[2][8];
-            bool valid[2];
+            float k[U][DPL];
+            bool valid[U];
 #pragma unroll
-            for (int u = 0; u < 2; u++)
+            for (int u = 0; u < U; u++)
             {
                 const int j = jb + u * KSTEP + sub;
                 valid[u] = j < n;
@@ -92,16 +97,17 @@ __device__ void paged_attention(
                 {
                     const int key = c0 + j;
                     const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
-                    load8(k_cache + slot * kv_stride + head_off + part * 8, k[u]);
+#pragma unroll
+                    for (int c = 0; c < DPL / 8; c++) load8(k_cache + slot * kv_stride + head_off + part * DPL + c * 8, k[u] + c * 8);
                 }
                 else
                 {
 #pragma unroll
-                    for (int e = 0; e < 8; e++) k[u][e] = 0.0f;
+                    for (int e = 0; e < DPL; e++) k[u][e] = 0.0f;
                 }
             }
 #pragma unroll
-            for (int u = 0; u < 2; u++)
+            for (int u = 0; u < U; u++)
             {
                 const int j = jb + u * KSTEP + sub;
 #pragma unroll
@@ -111,7 +117,7 @@ __device__ void paged_attention(
                     {
                         float s = 0.0f;
 #pragma unroll
-                        for (int e = 0; e < 8; e++) s += q[g][e] * k[u][e];
+                        for (int e = 0; e < DPL; e++) s += q[g][e] * k[u][e];
 #pragma unroll
                         for (int o = KL / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
                         if (part == 0 && valid[u]) scores[g][j] = s;
