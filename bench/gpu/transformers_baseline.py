@@ -2,7 +2,8 @@
 """Random-weight Qwen3-0.6B-shaped model for the CUDA backend's benchmark, and transformers' timings on it.
 
 Makes the model folder the engine loads (bf16 safetensors, made on the spot: no weights or network needed),
-a reference file in the fixtures' format (caseN.input_ids, caseN.logits in fp32, caseN.greedy), and times
+a reference file in the fixtures' format (caseN.input_ids, caseN.logits in fp32, caseN.greedy, plus
+caseN.greedy_margin: the reference's top-1 minus top-2 logit at each greedy step), and times
 transformers (eager PyTorch, bf16, sdpa attention) for prefill and decode on the same GPU.
 
 Usage (on the GPU machine; scripts/gpu/device-run.sh calls it):
@@ -55,14 +56,18 @@ def reference(model, path, seed):
         ids = torch.randint(0, model.config.vocab_size, (1, length), generator=g).cuda()
         logits = model(ids).logits[0].float()
         seq = ids
-        greedy = []
+        greedy, margins = [], []
         for _ in range(16):
-            nxt = model(seq).logits[0, -1].argmax()
+            last = model(seq).logits[0, -1].float()
+            top2 = last.topk(2).values
+            margins.append(float(top2[0] - top2[1]))
+            nxt = last.argmax()
             greedy.append(int(nxt))
             seq = torch.cat([seq, nxt.view(1, 1)], dim=1)
         tensors[f"case{case}.input_ids"] = ids[0].cpu().to(torch.int64)
         tensors[f"case{case}.logits"] = logits.cpu().contiguous()
         tensors[f"case{case}.greedy"] = torch.tensor(greedy, dtype=torch.int64)
+        tensors[f"case{case}.greedy_margin"] = torch.tensor(margins, dtype=torch.float32)
     model.to(torch.bfloat16)
     save_file(tensors, path)
 

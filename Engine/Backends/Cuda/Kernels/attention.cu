@@ -21,19 +21,20 @@ __device__ __forceinline__ void load8(const bf16* p, float* out)
 
 // Work layout, all loads 16 bytes wide:
 //   scores: KL lanes share one key, DPL = D/KL dims each, and reduce with log2(KL) shuffles, so a warp
-//           scores 32/KL keys at once. DPL = 64/G (at most D) keeps the query in 64 registers while making
-//           the shuffles few per FMA: the score loop is bound by issue, not by loads. When a lane's slice is
-//           small, two rounds of keys are loaded before either is used, to keep loads in flight.
+//           scores 32/KL keys at once. The wide form (DPL = 64/G, at most D: the query fits 64 registers,
+//           few shuffles per FMA) wins on the short key ranges of split decode; the narrow form (DPL = 8,
+//           more keys per warp) on long unsplit ranges (prefill, large decode batches), as measured on an
+//           H200. When a lane's slice is small, two rounds of keys are loaded before either is used.
 //   values: VL = D/8 threads cover one value row; the block's VG = 128/VL groups take keys round-robin,
 //           two at a time, and their partial sums meet in shared memory at the end.
-template <int D, int MAXG>
+template <int D, int MAXG, bool WIDE>
 __device__ void paged_attention(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
     const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
     int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
 {
-    constexpr int DPL = (64 / MAXG) < D ? (64 / MAXG) : D;
+    constexpr int DPL = !WIDE ? 8 : (64 / MAXG) < D ? (64 / MAXG) : D;
     constexpr int KL = D / DPL;
     constexpr int KPW = 32 / KL;
     constexpr int U = DPL <= 16 ? 2 : 1;
@@ -115,9 +116,11 @@ __device__ void paged_attention(
                 {
                     if (g < G)
                     {
-                        float s = 0.0f;
+                        // Four independent chains: one chain of DPL dependent FMAs would stall on latency.
+                        float s4[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
-                        for (int e = 0; e < DPL; e++) s += q[g][e] * k[u][e];
+                        for (int e = 0; e < DPL; e++) s4[e & 3] += q[g][e] * k[u][e];
+                        float s = (s4[0] + s4[1]) + (s4[2] + s4[3]);
 #pragma unroll
                         for (int o = KL / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
                         if (part == 0 && valid[u]) scores[g][j] = s;
@@ -210,24 +213,28 @@ __device__ void paged_attention(
     }
 }
 
-// One entry point per head size and per bound on the query heads per KV head (1, 2, 4, 8): the bound sizes
-// the register arrays, so Qwen3-0.6B (G = 2) does not pay registers for G = 8.
-#define DEFINE_PAGED_ATTENTION(D, MAXG)                                                                        \
-    extern "C" __global__ void __launch_bounds__(ATTN_THREADS) paged_attention_d##D##_g##MAXG(               \
+// One entry point per head size, bound on the query heads per KV head (1, 2, 4, 8) and score layout: the
+// bound sizes the register arrays, so Qwen3-0.6B (G = 2) does not pay registers for G = 8.
+#define DEFINE_PAGED_ATTENTION(D, MAXG, WIDE, SUFFIX)                                                          \
+    extern "C" __global__ void __launch_bounds__(ATTN_THREADS) paged_attention_d##D##_g##MAXG##SUFFIX(       \
         bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
         const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
         int num_q_heads, int num_kv_heads, int split_len, float scale)                                         \
     {                                                                                                          \
-        paged_attention<D, MAXG>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,          \
-                                 block_tables, max_blocks, block_size, num_q_heads, num_kv_heads, split_len,   \
-                                 scale);                                                                       \
+        paged_attention<D, MAXG, WIDE>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,    \
+                                       block_tables, max_blocks, block_size, num_q_heads, num_kv_heads,        \
+                                       split_len, scale);                                                      \
     }
 
-#define DEFINE_PAGED_ATTENTION_ALL_G(D) \
-    DEFINE_PAGED_ATTENTION(D, 1)        \
-    DEFINE_PAGED_ATTENTION(D, 2)        \
-    DEFINE_PAGED_ATTENTION(D, 4)        \
-    DEFINE_PAGED_ATTENTION(D, 8)
+#define DEFINE_PAGED_ATTENTION_ALL_G(D)             \
+    DEFINE_PAGED_ATTENTION(D, 1, false, )           \
+    DEFINE_PAGED_ATTENTION(D, 2, false, )           \
+    DEFINE_PAGED_ATTENTION(D, 4, false, )           \
+    DEFINE_PAGED_ATTENTION(D, 8, false, )           \
+    DEFINE_PAGED_ATTENTION(D, 1, true, _wide)       \
+    DEFINE_PAGED_ATTENTION(D, 2, true, _wide)       \
+    DEFINE_PAGED_ATTENTION(D, 4, true, _wide)       \
+    DEFINE_PAGED_ATTENTION(D, 8, true, _wide)
 
 DEFINE_PAGED_ATTENTION_ALL_G(32)
 DEFINE_PAGED_ATTENTION_ALL_G(64)

@@ -20,7 +20,7 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel _combine;
     private readonly CudaKernel _argmax;
     private readonly CudaKernel _sample;
-    private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _attention = [];
+    private readonly Dictionary<(int HeadDim, int MaxGroup, bool Wide), CudaKernel> _attention = [];
 
     public CudaOps(CudaModule module)
     {
@@ -36,7 +36,10 @@ public sealed unsafe class CudaOps
         _sample = module.GetKernel("sample_rows");
         foreach (var d in SupportedHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
-                _attention[(d, g)] = module.GetKernel($"paged_attention_d{d}_g{g}");
+            {
+                _attention[(d, g, false)] = module.GetKernel($"paged_attention_d{d}_g{g}");
+                _attention[(d, g, true)] = module.GetKernel($"paged_attention_d{d}_g{g}_wide");
+            }
     }
 
     public static IReadOnlyList<int> SupportedHeadDims { get; } = [32, 64, 128, 256];
@@ -120,7 +123,8 @@ public sealed unsafe class CudaOps
         };
         var group = hq / hkv;
         var bound = group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
-        _attention[(headDim, bound)].Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
+        // Split launches have short key ranges per block: the wide score layout wins there (see attention.cu).
+        _attention[(headDim, bound, splits > 1)].Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
         if (splits == 1)
             return;
         void** combine = stackalloc void*[] { &output, &partMl, &partAcc, &positions, &hq, &headDim, &splitLength, &splits };

@@ -19,6 +19,8 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         { 64, 4, 4, [4, 1], [600, 0], 2 },                 // chunked prefill continuing a long prefix, split
         { 128, 28, 4, [3, 1], [40, 900], 5 },              // G = 7 runs on the G <= 8 kernel
         { 32, 6, 2, [70, 1], [0, 300], 1 },                // G = 3 on the G <= 4 kernel, D = 32
+        { 32, 4, 2, [1, 1], [500, 70], 3 },                // split decode (wide layout), D = 32
+        { 256, 8, 2, [1], [700], 2 },                      // split decode (wide layout), D = 256, G = 4
     };
 
     [GpuTheory]
