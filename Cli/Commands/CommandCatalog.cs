@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return GenerateCommand.Create();
+        yield return TokenizeCommand.Create();
+        yield return ChatTemplateCommand.Create();
+        yield return LogitsCommand.Create();
     }
 }

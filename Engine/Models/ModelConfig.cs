@@ -70,6 +70,9 @@ public sealed class ModelConfig
         if (act is not ("silu" or "swish"))
             throw new ModelFormatException($"{json.File}: field 'hidden_act' is '{act}'; only silu is supported");
 
+        if (json.OptionalBool("mlp_bias") == true)
+            throw new ModelFormatException($"{json.File}: field 'mlp_bias' is true; MLP biases are not supported");
+
         var hidden = Positive(json, "hidden_size");
         var heads = Positive(json, "num_attention_heads");
         var kvHeads = json.OptionalInt("num_key_value_heads") ?? heads;

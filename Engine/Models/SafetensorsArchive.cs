@@ -68,6 +68,31 @@ public sealed class SafetensorsArchive : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Keeps every file mapped until the returned lease is disposed, even if this archive is disposed
+    /// first: a backend that holds raw pointers into the weights takes one so that the owner of the
+    /// <see cref="ModelFolder"/> cannot unmap them under it.
+    /// </summary>
+    public IDisposable RetainMappings()
+    {
+        var retained = new List<SafetensorsFile>(_files.Count);
+        try
+        {
+            foreach (var file in _files)
+            {
+                file.RetainMapping();
+                retained.Add(file);
+            }
+        }
+        catch
+        {
+            foreach (var file in retained)
+                file.ReleaseMapping();
+            throw;
+        }
+        return new MappingLease(retained);
+    }
+
     public void Dispose()
     {
         foreach (var file in _files)
@@ -119,5 +144,18 @@ public sealed class SafetensorsArchive : IDisposable
             throw;
         }
         return new SafetensorsArchive(files, byName);
+    }
+
+    private sealed class MappingLease(List<SafetensorsFile> files) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0)
+                return;
+            foreach (var file in files)
+                file.ReleaseMapping();
+        }
     }
 }

@@ -35,11 +35,26 @@ internal sealed unsafe class SafetensorsFile : IDisposable
     {
         if (!File.Exists(path))
             throw new ModelFormatException($"{path} is missing");
-        var length = new FileInfo(path).Length;
+        // The stream's length comes from fstat, which follows symbolic links (the Hugging Face cache
+        // links snapshots to blobs); FileInfo.Length would give the link's own size.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var length = stream.Length;
         if (length < 8)
+        {
+            stream.Dispose();
             throw new ModelFormatException($"{path}: too short for a safetensors header");
+        }
 
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedFile map;
+        try
+        {
+            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         var acquired = false;
         try
@@ -71,6 +86,16 @@ internal sealed unsafe class SafetensorsFile : IDisposable
             throw new ModelFormatException($"{Path}: tensor '{name}' is missing");
         return new TensorView(name, e.DType, e.Shape, _base + e.Offset, e.Length);
     }
+
+    /// <summary>Keeps the mapping alive past <see cref="Dispose"/> until <see cref="ReleaseMapping"/>; pairs with it.</summary>
+    public void RetainMapping()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var added = false;
+        _view.SafeMemoryMappedViewHandle.DangerousAddRef(ref added);
+    }
+
+    public void ReleaseMapping() => _view.SafeMemoryMappedViewHandle.DangerousRelease();
 
     public void Dispose()
     {

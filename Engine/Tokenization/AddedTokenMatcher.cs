@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Text;
 
 namespace DynamoOrleans.Engine.Tokenization;
 
@@ -48,7 +50,8 @@ internal sealed class AddedTokenMatcher
             var stop = start + length;
             if (token.SingleWord && (EndsWithWord(text[..start]) || StartsWithWord(text[stop..])))
             {
-                from = start + 1;
+                // Like Aho-Corasick's non-overlapping iteration, the search resumes after the match.
+                from = stop;
                 continue;
             }
             if (token.LStrip)
@@ -82,9 +85,19 @@ internal sealed class AddedTokenMatcher
         return (0, null);
     }
 
-    private static bool EndsWithWord(ReadOnlySpan<char> text) => text.Length > 0 && IsWordChar(text[^1]);
+    private static bool EndsWithWord(ReadOnlySpan<char> text) =>
+        Rune.DecodeLastFromUtf16(text, out var rune, out _) == OperationStatus.Done && IsWordChar(rune);
 
-    private static bool StartsWithWord(ReadOnlySpan<char> text) => text.Length > 0 && IsWordChar(text[0]);
+    private static bool StartsWithWord(ReadOnlySpan<char> text) =>
+        Rune.DecodeFromUtf16(text, out var rune, out _) == OperationStatus.Done && IsWordChar(rune);
 
-    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
+    // Rust regex's Unicode \w: alphabetic, marks, decimal digits, connector punctuation, joiners.
+    private static bool IsWordChar(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+            or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.ConnectorPunctuation => true,
+        _ => rune.Value is 0x200C or 0x200D,
+    };
 }

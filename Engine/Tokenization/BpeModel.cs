@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -23,6 +24,7 @@ internal sealed class BpeModel
     private readonly bool _ignoreMerges;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
+    private int _cacheEntries;
 
     private BpeModel(Dictionary<string, int> vocab, BpeMerges merges, int unkId, bool fuseUnk, bool byteFallback, bool ignoreMerges)
     {
@@ -40,6 +42,28 @@ internal sealed class BpeModel
         IdToToken = new string[vocab.Count == 0 ? 0 : vocab.Values.Max() + 1];
         foreach (var (token, id) in vocab)
             IdToToken[id] = token;
+        SplitsBeforeMetaspace = vocab.ContainsKey(Metaspace.ToString()) && !vocab.Keys.Any(HasMetaspaceAfterOtherChar);
+    }
+
+    /// <summary>SentencePiece's word marker, U+2581.</summary>
+    public const char Metaspace = '\u2581';
+
+    /// <summary>
+    /// True when no token has a ▁ right after another character (as in Llama 2 and Mistral, where
+    /// ▁ only starts a token or repeats). Then no merge can join a word to the ▁ that follows it,
+    /// so cutting before each such ▁ gives the same ids as BPE over the whole text, with short
+    /// cacheable words instead of one long one when there is no pre-tokenizer.
+    /// </summary>
+    public bool SplitsBeforeMetaspace { get; }
+
+    private static bool HasMetaspaceAfterOtherChar(string token)
+    {
+        for (var i = token.IndexOf(Metaspace, 1); i > 0; i = token.IndexOf(Metaspace, i + 1))
+        {
+            if (token[i - 1] != Metaspace)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>Token text by id; null where the vocabulary has a gap.</summary>
@@ -75,30 +99,37 @@ internal sealed class BpeModel
 
     public int? TokenToId(string token) => _vocab.TryGetValue(token, out var id) ? id : null;
 
-    /// <summary>Appends the ids of one pre-token word.</summary>
-    public void EncodeWord(ReadOnlySpan<char> word, List<int> output)
+    /// <summary>
+    /// Appends the ids of one pre-token word. With <paramref name="byteLevel"/> the word is first
+    /// written in the byte-level alphabet; the cache is keyed by the word as given, so a hit
+    /// skips that mapping too.
+    /// </summary>
+    public void EncodeWord(ReadOnlySpan<char> word, bool byteLevel, List<int> output)
     {
         if (word.IsEmpty)
             return;
-        if (_ignoreMerges && _vocabBySpan.TryGetValue(word, out var whole))
-        {
-            output.Add(whole);
-            return;
-        }
         if (_cacheBySpan.TryGetValue(word, out var cached))
         {
-            output.AddRange(cached);
+            output.AddRange((ReadOnlySpan<int>)cached);
             return;
         }
         var start = output.Count;
-        Merge(word, output);
+        var modelWord = byteLevel ? EncodeScratch.Get().MapToByteLevel(word) : word;
+        if (_ignoreMerges && _vocabBySpan.TryGetValue(modelWord, out var whole))
+            output.Add(whole);
+        else
+            Merge(modelWord, output);
         if (word.Length <= MaxCachedWordLength)
         {
             // A full cache is dropped whole: cheaper than LRU bookkeeping on every hit, and the
             // working set of words refills it quickly.
-            if (_cache.Count >= CacheCapacity)
+            // (ConcurrentDictionary.Count takes every lock, so entries are counted here instead.)
+            if (Interlocked.Increment(ref _cacheEntries) > CacheCapacity)
+            {
                 _cache.Clear();
-            _cacheBySpan.TryAdd(word, output.GetRange(start, output.Count - start).ToArray());
+                Interlocked.Exchange(ref _cacheEntries, 1);
+            }
+            _cacheBySpan.TryAdd(word, CollectionsMarshal.AsSpan(output)[start..].ToArray());
         }
     }
 

@@ -26,16 +26,21 @@ internal sealed class MetaspacePreTokenizer(char replacement, PrependScheme sche
 
     public static PrependScheme ParseScheme(JsonElement element, string path)
     {
-        // Older files have only add_prefix_space, which meant "always" or "never".
+        // Older files have only add_prefix_space; as in Hugging Face, false means "never" and
+        // contradicts any other declared scheme.
         var name = JsonConfig.OptionalString(element, "prepend_scheme", path);
-        return name switch
+        var scheme = name switch
         {
-            "always" => PrependScheme.Always,
+            "always" or null => PrependScheme.Always,
             "first" => PrependScheme.First,
             "never" => PrependScheme.Never,
-            null => JsonConfig.OptionalBool(element, "add_prefix_space", path, true) ? PrependScheme.Always : PrependScheme.Never,
             _ => throw new TokenizerFormatException($"{path}.prepend_scheme '{name}' is not supported"),
         };
+        if (JsonConfig.OptionalBool(element, "add_prefix_space", path, true))
+            return scheme;
+        return name is null or "never"
+            ? PrependScheme.Never
+            : throw new TokenizerFormatException($"{path}.add_prefix_space false contradicts prepend_scheme '{name}'");
     }
 
     public override void Split(List<Piece> input, List<Piece> output)

@@ -45,7 +45,8 @@ public sealed partial class Tokenizer
     {
         if (IdToToken(id) is not { } token)
             return [];
-        var parts = new List<TokenPart> { new(token, 0) };
+        // Without a decoder Hugging Face joins tokens with spaces.
+        var parts = new List<TokenPart> { new(_decoder is null && !first ? " " + token : token, 0) };
         var fused = false;
         _decoder?.DecodeToken(parts, first, ref fused);
         var bytes = new List<byte>();

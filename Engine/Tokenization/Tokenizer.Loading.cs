@@ -13,6 +13,8 @@ public sealed partial class Tokenizer
         _model = BpeModel.FromJson(JsonConfig.Required(root, "model", "tokenizer"), "model");
         _normalizer = Normalizer.FromJson(Optional(root, "normalizer"), "normalizer");
         _preTokenizers = PreTokenizer.FromJson(Optional(root, "pre_tokenizer"), "pre_tokenizer", out _mapsToByteLevel);
+        // The model sees characters, not byte-level symbols, only without a ByteLevel step.
+        _splitsBeforeMetaspace = !_mapsToByteLevel && _model.SplitsBeforeMetaspace;
         _postProcessor = PostProcessor.FromJson(Optional(root, "post_processor"), "post_processor");
         _decoder = TokenDecoder.FromJson(Optional(root, "decoder"), "decoder");
 

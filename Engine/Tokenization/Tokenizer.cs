@@ -11,6 +11,7 @@ public sealed partial class Tokenizer
     private readonly Normalizer? _normalizer;
     private readonly PreTokenizer[] _preTokenizers;
     private readonly bool _mapsToByteLevel;
+    private readonly bool _splitsBeforeMetaspace;
     private readonly BpeModel _model;
     private readonly PostProcessor _postProcessor;
     private readonly TokenDecoder? _decoder;
@@ -131,12 +132,27 @@ public sealed partial class Tokenizer
         }
         foreach (var piece in pieces)
         {
-            if (_mapsToByteLevel)
-                _model.EncodeWord(scratch.MapToByteLevel(piece.Span), output);
+            if (_splitsBeforeMetaspace)
+                EncodeMetaspaceWords(piece.Span, output);
             else
-                _model.EncodeWord(piece.Span, output);
+                _model.EncodeWord(piece.Span, _mapsToByteLevel, output);
         }
         pieces.Clear();
         next.Clear();
+    }
+
+    /// <summary>Encodes a piece cut before each ▁ that follows another character (see <see cref="BpeModel.SplitsBeforeMetaspace"/>).</summary>
+    private void EncodeMetaspaceWords(ReadOnlySpan<char> piece, List<int> output)
+    {
+        var start = 0;
+        for (var i = 1; i < piece.Length; i++)
+        {
+            if (piece[i] == BpeModel.Metaspace && piece[i - 1] != BpeModel.Metaspace)
+            {
+                _model.EncodeWord(piece[start..i], false, output);
+                start = i;
+            }
+        }
+        _model.EncodeWord(piece[start..], false, output);
     }
 }

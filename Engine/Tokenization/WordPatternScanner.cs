@@ -20,7 +20,8 @@ internal sealed class WordPatternScanner
     private const byte Space = 3;
     private const byte Other = 4;
 
-    private static readonly byte[] AsciiClass = BuildAsciiClasses();
+    // Class of every BMP code unit (surrogates excepted): one table lookup per character on the hot path.
+    private static readonly byte[] BmpClass = BuildBmpClasses();
 
     private readonly bool _gpt2;
     private readonly int _maxDigits;
@@ -53,7 +54,7 @@ internal sealed class WordPatternScanner
             if (contraction > 0)
                 return 1 + contraction;
         }
-        return _gpt2 ? MatchGpt2(s, i, cls, width) : MatchGpt4(s, i, cls, width);
+        return _gpt2 ? MatchGpt2(s, i, cls) : MatchGpt4(s, i, cls, width);
     }
 
     private int MatchGpt4(ReadOnlySpan<char> s, int i, byte cls, int width)
@@ -76,7 +77,7 @@ internal sealed class WordPatternScanner
         return MatchSpaces(s, i, newlines: true);
     }
 
-    private static int MatchGpt2(ReadOnlySpan<char> s, int i, byte cls, int width)
+    private static int MatchGpt2(ReadOnlySpan<char> s, int i, byte cls)
     {
         var j = s[i] == ' ' ? i + 1 : i;
         if (j < s.Length)
@@ -85,7 +86,6 @@ internal sealed class WordPatternScanner
             if (next != Space)
                 return Run(s, j, next, int.MaxValue) - i;
         }
-        _ = width;
         return MatchSpaces(s, i, newlines: false);
     }
 
@@ -122,13 +122,24 @@ internal sealed class WordPatternScanner
     /// <summary>End of the run of code points of class <paramref name="cls"/> from <paramref name="i"/>, at most <paramref name="max"/> of them.</summary>
     private static int Run(ReadOnlySpan<char> s, int i, byte cls, int max)
     {
+        var table = BmpClass;
         var count = 0;
         while (i < s.Length && count < max)
         {
-            var (c, width) = Classify(s, i);
-            if (c != cls)
-                break;
-            i += width;
+            var c = s[i];
+            if (char.IsSurrogate(c))
+            {
+                var (astral, width) = Classify(s, i);
+                if (astral != cls)
+                    break;
+                i += width;
+            }
+            else
+            {
+                if (table[c] != cls)
+                    break;
+                i++;
+            }
             count++;
         }
         return i;
@@ -137,27 +148,24 @@ internal sealed class WordPatternScanner
     private static (byte Class, int Width) Classify(ReadOnlySpan<char> s, int i)
     {
         var c = s[i];
-        if (c < 128)
-            return (AsciiClass[c], 1);
+        if (!char.IsSurrogate(c))
+            return (BmpClass[c], 1);
         if (Rune.DecodeFromUtf16(s[i..], out var rune, out var width) != System.Buffers.OperationStatus.Done)
             return (Other, 1);
-        if (Rune.IsLetter(rune))
-            return (Letter, width);
-        if (Rune.IsNumber(rune))
-            return (Number, width);
-        return (Rune.IsWhiteSpace(rune) ? Space : Other, width);
+        return (ClassOf(rune), width);
     }
 
-    private static byte[] BuildAsciiClasses()
+    private static byte ClassOf(Rune rune) =>
+        Rune.IsLetter(rune) ? Letter
+        : Rune.IsNumber(rune) ? Number
+        : Rune.IsWhiteSpace(rune) ? Space
+        : Other;
+
+    private static byte[] BuildBmpClasses()
     {
-        var table = new byte[128];
-        for (var c = 0; c < 128; c++)
-        {
-            table[c] = char.IsAsciiLetter((char)c) ? Letter
-                : char.IsAsciiDigit((char)c) ? Number
-                : char.IsWhiteSpace((char)c) ? Space
-                : Other;
-        }
+        var table = new byte[0x10000];
+        for (var c = 0; c < table.Length; c++)
+            table[c] = char.IsSurrogate((char)c) ? Other : ClassOf(new Rune(c));
         return table;
     }
 }

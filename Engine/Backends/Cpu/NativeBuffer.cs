@@ -29,13 +29,6 @@ internal sealed unsafe class NativeBuffer<T> : IDisposable
 
     public Span<T> Span => new(Pointer, checked((int)Length));
 
-    public Span<T> Slice(long start, int length)
-    {
-        if (start < 0 || start + length > Length)
-            throw new ArgumentOutOfRangeException(nameof(start));
-        return new Span<T>(Pointer + start, length);
-    }
-
     public void Dispose() => _handle.Dispose();
 
     private sealed class Handle : SafeHandle

@@ -10,11 +10,13 @@ namespace DynamoOrleans.Engine.Backends.Cpu;
 internal sealed unsafe class RotaryEmbedding
 {
     private readonly float[] _invFreq;
+    private readonly bool _truncatePositions;
 
     public RotaryEmbedding(RopeConfig rope, int headDim)
     {
         HeadDim = headDim;
         _invFreq = rope.InverseFrequencies(headDim);
+        _truncatePositions = rope.TruncatePositionsToBf16;
 
     }
 
@@ -29,6 +31,8 @@ internal sealed unsafe class RotaryEmbedding
         for (var t = 0; t < positions.Length; t++)
         {
             var p = (float)positions[t];
+            if (_truncatePositions)
+                p = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(p) & 0xFFFF0000u);
             for (var i = 0; i < half; i++)
             {
                 var angle = _invFreq[i] * p;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using DynamoOrleans.Engine.Tokenization;
 
 namespace DynamoOrleans.Engine.Models.Demo;
 
@@ -27,7 +28,7 @@ public static partial class DemoTokenizerBuilder
     /// <summary>Writes <c>tokenizer.json</c> and <c>tokenizer_config.json</c>; returns the vocabulary size including added tokens.</summary>
     public static int Write(string directory, int numMerges)
     {
-        var byteToChar = ByteLevelAlphabet();
+        var byteToChar = Array.ConvertAll(ByteLevelAlphabet.ByteToChar, c => c.ToString());
         var (vocab, merges) = Train(ReadResource("demo_corpus.txt"), numMerges, byteToChar);
 
         var vocabJson = new JsonObject();
@@ -139,19 +140,6 @@ public static partial class DemoTokenizerBuilder
         foreach (var c in merge.Left + "\u0001" + merge.Right)
             hash = (hash ^ c) * 1099511628211UL;
         return (long)(hash >> 1);
-    }
-
-    /// <summary>GPT-2's byte-to-character table: printable bytes map to themselves, the rest to code points from 256 up.</summary>
-    public static string[] ByteLevelAlphabet()
-    {
-        var table = new string[256];
-        var next = 256;
-        for (var b = 0; b < 256; b++)
-        {
-            var printable = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-            table[b] = char.ConvertFromUtf32(printable ? b : next++);
-        }
-        return table;
     }
 
     private static string ReadResource(string name)

@@ -74,7 +74,7 @@ internal static partial class BuiltinFilters
         var sorted = Values.IsTruthy(args.Get(0, "reverse", false))
             ? items.OrderByDescending(key, PyOrder)
             : items.OrderBy(key, PyOrder);
-        return sorted.ToList();
+        return Unwrap(sorted.ToList);
     }
 
     private static List<object?> DictSort(object? value, CallArgs args)
@@ -94,7 +94,20 @@ internal static partial class BuiltinFilters
             return !caseSensitive && k is string s ? s.ToLowerInvariant() : k;
         }
         var ordered = Values.IsTruthy(args.Get(2, "reverse", false)) ? dict.OrderByDescending(Key, PyOrder) : dict.OrderBy(Key, PyOrder);
-        return ordered.Select(p => (object?)new object?[] { p.Key, p.Value }).ToList();
+        return Unwrap(ordered.Select(p => (object?)new object?[] { p.Key, p.Value }).ToList);
+    }
+
+    /// <summary>LINQ sorting wraps a comparer's exception; the template should see Python's TypeError.</summary>
+    private static T Unwrap<T>(Func<T> sort)
+    {
+        try
+        {
+            return sort();
+        }
+        catch (InvalidOperationException e) when (e.InnerException is TemplateException inner)
+        {
+            throw inner;
+        }
     }
 
     private static List<object?> Unique(object? value, CallArgs args)
@@ -115,7 +128,8 @@ internal static partial class BuiltinFilters
 
     private static List<object?> Map(Renderer renderer, object? value, CallArgs args)
     {
-        var items = Values.Iterate(value);
+        // Jinja only iterates a truthy value, so none | map(...) is empty rather than an error.
+        var items = Values.IsTruthy(value) ? Values.Iterate(value) : [];
         if (args.Positional.Count == 0 && args.Has(-1, "attribute"))
         {
             var attribute = args.Get(-1, "attribute");
@@ -149,7 +163,8 @@ internal static partial class BuiltinFilters
             var rest = args.Skip(offset + 1);
             predicate = x => test(renderer, x, rest);
         }
-        return Values.Iterate(value)
+        var items = Values.IsTruthy(value) ? Values.Iterate(value) : [];
+        return items
             .Where(item => predicate(byAttribute ? GetPath(item, attribute) : item) == keep)
             .ToList();
     }

@@ -33,8 +33,8 @@ internal static partial class BuiltinFilters
         Add(["format"], (_, v, a) => PercentFormat.Format(Str(v), a.Positional.ToArray()));
         Add(["default", "d"], (_, v, a) => v is Undefined || (Values.IsTruthy(a.Get(1, "boolean", false)) && !Values.IsTruthy(v)) ? a.Get(0, "default_value", "") : v);
         Add(["length", "count"], (_, v, _) => Values.Length(v));
-        Add(["int"], (_, v, a) => ToInt(v, a.Get(0, "default", 0L)));
-        Add(["float"], (_, v, a) => ToFloat(v, a.Get(0, "default", 0.0)));
+        Add(["int"], (_, v, a) => ToInt(Defined(v), a.Get(0, "default", 0L)));
+        Add(["float"], (_, v, a) => ToFloat(Defined(v), a.Get(0, "default", 0.0)));
         Add(["abs"], (_, v, _) => v switch { long l => (object)Math.Abs(l), double d => Math.Abs(d), bool b => b ? 1L : 0L, _ => throw new TemplateException($"bad operand type for abs(): '{Values.TypeName(v)}'") });
         Add(["round"], (_, v, a) => Round(v, (int)Values.ToLong(a.Get(0, "precision", 0L)), Str(a.Get(1, "method", "common"))));
         Add(["pprint"], (_, v, _) => ValueFormatter.Repr(v));
@@ -51,6 +51,9 @@ internal static partial class BuiltinFilters
     }
 
     private static string Str(object? value) => ValueFormatter.Str(value);
+
+    /// <summary>Python's int()/float() raise UndefinedError themselves, which the filters do not swallow.</summary>
+    private static object? Defined(object? value) => value is Undefined u ? throw u.Fail() : value;
 
     /// <summary>transformers' tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False).</summary>
     private static string ToJson(object? value, CallArgs args)

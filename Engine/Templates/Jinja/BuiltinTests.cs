@@ -22,14 +22,15 @@ internal static class BuiltinTests
         ["float"] = (_, v, _) => v is double,
         ["mapping"] = (_, v, _) => v is Dict,
         ["iterable"] = (_, v, _) => v is string or List<object?> or object?[] or Dict or Undefined,
-        ["sequence"] = (_, v, _) => v is string or List<object?> or object?[] or Dict,
-        ["callable"] = (_, v, _) => v is JinjaFunction or Macro,
-        ["lower"] = (_, v, _) => v is string s && s == s.ToLowerInvariant(),
-        ["upper"] = (_, v, _) => v is string s && s == s.ToUpperInvariant(),
+        // Undefined has __len__, __getitem__ and __call__ (all failing), so Python's duck-typed checks accept it.
+        ["sequence"] = (_, v, _) => v is string or List<object?> or object?[] or Dict or Undefined,
+        ["callable"] = (_, v, _) => v is JinjaFunction or Macro or Undefined,
+        ["lower"] = (_, v, _) => IsCased(ValueFormatter.Str(v), upper: false),
+        ["upper"] = (_, v, _) => IsCased(ValueFormatter.Str(v), upper: true),
         ["escaped"] = (_, _, _) => false,
-        ["odd"] = (_, v, _) => Values.ToLong(Defined(v)) % 2 != 0,
-        ["even"] = (_, v, _) => Values.ToLong(Defined(v)) % 2 == 0,
-        ["divisibleby"] = (_, v, a) => Values.ToLong(Defined(v)) % Values.ToLong(a.Get(0, "num")) == 0,
+        ["odd"] = (_, v, _) => Values.PyEquals(Operators.Binary("%", v, 2L), 1L),
+        ["even"] = (_, v, _) => Values.PyEquals(Operators.Binary("%", v, 2L), 0L),
+        ["divisibleby"] = (_, v, a) => Values.PyEquals(Operators.Binary("%", v, a.Get(0, "num")), 0L),
         ["sameas"] = (_, v, a) => SameAs(v, a.Get(0, "other")),
         ["in"] = (_, v, a) => Values.Contains(a.Get(0, "seq"), v),
         ["filter"] = (_, v, _) => v is string name && BuiltinFilters.TryGet(name, out _),
@@ -54,7 +55,9 @@ internal static class BuiltinTests
             All[name] = test;
     }
 
-    private static object? Defined(object? value) => value is Undefined u ? throw u.Fail() : value;
+    /// <summary>Python's str.islower/isupper: some cased letter, and none of the other case.</summary>
+    private static bool IsCased(string s, bool upper) =>
+        s.Any(c => upper ? char.IsUpper(c) : char.IsLower(c)) && !s.Any(c => upper ? char.IsLower(c) : char.IsUpper(c));
 
     /// <summary>Python's <c>is</c>: singletons and small values by value, containers by identity.</summary>
     private static bool SameAs(object? a, object? b) => (a, b) switch

@@ -41,6 +41,11 @@ internal sealed partial class Renderer
         {
             throw e.AtLine(expr.Line);
         }
+        catch (Exception e) when (e is ArithmeticException or InvalidCastException or ArgumentException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            // A .NET failure inside a built-in (say an integer overflow Python would not have) is still the template's error, on its line.
+            throw new TemplateException(e.Message, expr.Line);
+        }
     }
 
     private object? EvalOptional(Expr? expr) => expr is null ? null : Eval(expr);

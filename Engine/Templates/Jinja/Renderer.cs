@@ -18,8 +18,12 @@ internal sealed partial class Renderer
         Continue,
     }
 
+    /// <summary>Python stops runaway recursion with RecursionError; a .NET stack overflow would end the process instead.</summary>
+    private const int MaxMacroDepth = 100;
+
     private StringBuilder _out = new();
     private Scope _scope;
+    private int _macroDepth;
 
     private Renderer(Scope scope, TimeProvider clock)
     {
@@ -214,10 +218,13 @@ internal sealed partial class Renderer
     /// <summary>Calls a template macro: binds arguments to parameters, extras to varargs/kwargs, renders the body.</summary>
     public string CallMacro(Macro macro, CallArgs args, Macro? caller)
     {
+        if (_macroDepth >= MaxMacroDepth)
+            throw new TemplateException($"maximum recursion depth exceeded in macro '{macro.Name}'");
         var savedScope = _scope;
         var savedOut = _out;
         _scope = new Scope(macro.Closure);
         _out = new StringBuilder();
+        _macroDepth++;
         try
         {
             var kwargs = Values.NewDict();
@@ -249,6 +256,7 @@ internal sealed partial class Renderer
         {
             _scope = savedScope;
             _out = savedOut;
+            _macroDepth--;
         }
     }
 }

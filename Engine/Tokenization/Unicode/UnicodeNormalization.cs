@@ -30,17 +30,67 @@ internal static class UnicodeNormalization
             i++;
         if (i == text.Length)
             return text;
-
         var tables = Data.Value;
+        return compose ? NormalizeComposed(text, i, compatibility, tables) : NormalizeSpan(text, false, compatibility, tables);
+    }
+
+    /// <summary>
+    /// NFC/NFKC touching only the stretches around code points that the quick-check table flags:
+    /// unflagged code points are stable and nothing combines across them, so most text is
+    /// returned as the same instance without any work.
+    /// </summary>
+    private static string NormalizeComposed(string text, int from, bool compatibility, Tables tables)
+    {
+        var flag = compatibility ? Tables.NfkcFlag : Tables.NfcFlag;
+        StringBuilder? result = null;
+        var copied = 0;
+        var previous = from > 0 ? from - 1 : 0;
+        var i = from;
+        while (i < text.Length)
+        {
+            var width = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            if (!tables.IsUnstable(CodePoint(text, i, width), flag))
+            {
+                previous = i;
+                i += width;
+                continue;
+            }
+            // The stable code point before may be a starter that the flagged ones compose with.
+            var start = Math.Max(previous, copied);
+            var end = i + width;
+            while (end < text.Length)
+            {
+                var nextWidth = char.IsHighSurrogate(text[end]) && end + 1 < text.Length && char.IsLowSurrogate(text[end + 1]) ? 2 : 1;
+                if (!tables.IsUnstable(CodePoint(text, end, nextWidth), flag))
+                    break;
+                end += nextWidth;
+            }
+            result ??= new StringBuilder(text.Length + 16);
+            result.Append(text, copied, start - copied);
+            result.Append(NormalizeSpan(text.Substring(start, end - start), true, compatibility, tables));
+            copied = end;
+            previous = i = end;
+        }
+        if (result is null)
+            return text;
+        result.Append(text, copied, text.Length - copied);
+        var normalized = result.ToString();
+        return normalized == text ? text : normalized;
+    }
+
+    private static int CodePoint(string text, int i, int width) => width == 2 ? char.ConvertToUtf32(text[i], text[i + 1]) : text[i];
+
+    private static string NormalizeSpan(string text, bool compose, bool compatibility, Tables tables)
+    {
         var buffer = new List<int>(text.Length + 8);
         foreach (var rune in text.EnumerateRunes())
             Decompose(rune.Value, compatibility, tables, buffer);
         if (compose)
             Compose(buffer, tables);
-
         var builder = new StringBuilder(buffer.Count + 8);
+        Span<char> utf16 = stackalloc char[2];
         foreach (var cp in buffer)
-            builder.Append(char.ConvertFromUtf32(cp));
+            builder.Append(utf16[..new Rune(cp).EncodeToUtf16(utf16)]);
         var result = builder.ToString();
         return result == text ? text : result;
     }
@@ -124,8 +174,13 @@ internal static class UnicodeNormalization
 
     private sealed class Tables
     {
+        public const byte NfcFlag = 1;
+        public const byte NfkcFlag = 2;
+
         private readonly byte[] _bmpClasses = new byte[0x10000];
         private readonly Dictionary<int, byte> _astralClasses = [];
+        private readonly byte[] _bmpQuickCheck = new byte[0x10000];
+        private readonly Dictionary<int, byte> _astralQuickCheck = [];
 
         public string Version { get; private set; } = "";
 
@@ -135,6 +190,10 @@ internal static class UnicodeNormalization
 
         public byte CombiningClass(int cp) =>
             cp < 0x10000 ? _bmpClasses[cp] : _astralClasses.GetValueOrDefault(cp);
+
+        /// <summary>Whether the code point may change, or combine with a neighbour, under the form of <paramref name="flag"/>.</summary>
+        public bool IsUnstable(int cp, byte flag) =>
+            ((cp < 0x10000 ? _bmpQuickCheck[cp] : _astralQuickCheck.GetValueOrDefault(cp)) & flag) != 0;
 
         public static Tables Load()
         {
@@ -173,6 +232,15 @@ internal static class UnicodeNormalization
                 var first = ReadInt(span, ref at);
                 var second = ReadInt(span, ref at);
                 tables.Compositions[((long)first << 21) | (uint)second] = ReadInt(span, ref at);
+            }
+            for (var n = ReadInt(span, ref at); n > 0; n--)
+            {
+                var cp = ReadInt(span, ref at);
+                var flags = span[at++];
+                if (cp < 0x10000)
+                    tables._bmpQuickCheck[cp] = flags;
+                else
+                    tables._astralQuickCheck[cp] = flags;
             }
             return tables;
         }

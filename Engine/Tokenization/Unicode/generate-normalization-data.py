@@ -12,6 +12,9 @@ Format, little-endian:
     u32 n, n x (u32 code point, u8 combining class)          non-zero classes only
     u32 n, n x (u32 code point, u8 is_compat, u8 k, k x u32)  one-level decompositions
     u32 n, n x (u32 first, u32 second, u32 composite)         primary composites
+    u32 n, n x (u32 code point, u8 flags)                     quick check: bit 0 NFC, bit 1 NFKC
+A code point without quick-check flags is left as is by that form wherever it appears, and no
+neighbour can combine with it: a stretch of such code points needs no work.
 """
 import os
 import struct
@@ -46,6 +49,20 @@ def main() -> None:
                 and unicodedata.normalize("NFC", chr(target[0]) + chr(target[1])) == ch:
             compositions.append((target[0], target[1], cp))
 
+    seconds = {second for _, second, _ in compositions}
+    seconds.update(range(0x1161, 0x1176))  # Hangul V jamo compose with L
+    seconds.update(range(0x11A8, 0x11C3))  # Hangul T jamo compose with LV
+    unstable = []
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        shared = unicodedata.combining(ch) != 0 or cp in seconds
+        flags = (1 if shared or unicodedata.normalize("NFC", ch) != ch else 0) \
+            | (2 if shared or unicodedata.normalize("NFKC", ch) != ch else 0)
+        if flags:
+            unstable.append((cp, flags))
+
     out = bytearray(b"UNRM")
     version = unicodedata.unidata_version.encode("ascii")
     out += struct.pack("<B", len(version)) + version
@@ -60,11 +77,15 @@ def main() -> None:
     for first, second, composite in compositions:
         out += struct.pack("<III", first, second, composite)
 
+    out += struct.pack("<I", len(unstable))
+    for cp, flags in unstable:
+        out += struct.pack("<IB", cp, flags)
+
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "normalization-data.bin")
     with open(path, "wb") as f:
         f.write(out)
     print(f"{path}: Unicode {unicodedata.unidata_version}, {len(ccc)} classes, "
-          f"{len(decompositions)} decompositions, {len(compositions)} compositions, {len(out)} bytes",
+          f"{len(decompositions)} decompositions, {len(compositions)} compositions, {len(unstable)} quick-check entries, {len(out)} bytes",
           file=sys.stderr)
 
 

@@ -47,13 +47,15 @@ public sealed class HubDownloaderTests : IAsyncLifetime, IDisposable
         using (var first = new HubDownloader(Options()))
             await Assert.ThrowsAnyAsync<Exception>(() => first.DownloadSnapshotAsync(_hub.RepoId));
 
+        // How much arrives before the reset depends on socket buffers; the resume must start exactly there.
         var partial = Directory.GetFiles(Path.Combine(_cache, "hub", "models--acme--tiny-model", "blobs"), "*.incomplete").Single();
-        Assert.Equal(1 << 20, new FileInfo(partial).Length);
+        var received = new FileInfo(partial).Length;
+        Assert.InRange(received, 1, _hub.Files["model.safetensors"].Length - 1);
 
         using var second = new HubDownloader(Options());
         var snapshot = await second.DownloadSnapshotAsync(_hub.RepoId);
 
-        Assert.Contains($"bytes={1 << 20}-", _hub.RangeHeaders);
+        Assert.Contains($"bytes={received}-", _hub.RangeHeaders);
         Assert.Equal(_hub.Files["model.safetensors"], File.ReadAllBytes(Path.Combine(snapshot, "model.safetensors")));
         Assert.False(File.Exists(partial));
     }

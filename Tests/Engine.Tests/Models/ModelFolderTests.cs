@@ -19,6 +19,25 @@ public class ModelFolderTests
         Assert.Equal([2], llama.EosTokenIds);
     }
 
+    /// <summary>The Hugging Face cache keeps files as blobs and links to them from snapshots/&lt;revision&gt;/.</summary>
+    [Fact]
+    public void Open_HubCacheLayoutWithSymlinks_ReadsThroughTheLinks()
+    {
+        using var tmp = new TempDirectory();
+        var blobs = tmp.Sub("blobs");
+        var snapshot = tmp.Sub(Path.Combine("snapshots", "abc123"));
+        foreach (var file in Directory.GetFiles(TestData.TinyQwen3))
+        {
+            var blob = Path.Combine(blobs, Path.GetFileName(file) + ".blob");
+            File.Copy(file, blob);
+            File.CreateSymbolicLink(Path.Combine(snapshot, Path.GetFileName(file)), Path.Combine("..", "..", "blobs", Path.GetFileName(blob)));
+        }
+
+        using var linked = ModelFolder.Open(snapshot);
+        using var original = ModelFolder.Open(TestData.TinyQwen3);
+        Assert.True(linked.Weights.Get("model.norm.weight").Bytes.SequenceEqual(original.Weights.Get("model.norm.weight").Bytes));
+    }
+
     [Fact]
     public void Open_MissingTensor_NamesIt()
     {

@@ -11,8 +11,11 @@ public sealed class FeatureConformanceTests
 {
     private static readonly JsonObject Features = TemplateFixtures.LoadJson("features.json");
 
-    /// <summary>Syntax errors are worded by each parser; for these only the failure and its line must match.</summary>
-    private static readonly HashSet<string> ParserWorded = ["error_unclosed_if", "error_bad_expression", "error_unclosed_output"];
+    /// <summary>
+    /// Syntax errors are worded by each parser, and which pair a sort compares first depends on the
+    /// sort algorithm; for these only the failure and its line must match.
+    /// </summary>
+    private static readonly HashSet<string> WordedDifferently = ["error_unclosed_if", "error_bad_expression", "error_unclosed_output", "error_sort_mixed_types"];
 
     public static TheoryData<string> CaseNames()
     {
@@ -36,7 +39,7 @@ public sealed class FeatureConformanceTests
         }
         var error = Assert.Throws<TemplateException>(() => TemplateFixtures.Render(template, data.DeepClone().AsObject()));
         Assert.True(error.Line > 0, $"no line in: {error.Message}");
-        if (!ParserWorded.Contains(name))
+        if (!WordedDifferently.Contains(name))
             Assert.Equal(item["error"]!.GetValue<string>(), error.Reason);
     }
 }

@@ -43,6 +43,17 @@ public sealed class AddedTokenTests
         Assert.Equal("ab| |c", Spell(tokenizer, "ab c"));
         Assert.Equal("c|a|b", Spell(tokenizer, "cab"));
         Assert.Equal("a|b|c", Spell(tokenizer, "abc"));
+        Assert.Equal("é|a|b", Spell(new TinyTokenizer([.. TinyTokenizer.Letters, "é"]).WithAdded(Tag, "ab", singleWord: true).Build(), "éab"));
+        Assert.Equal("_|a|b", Spell(new TinyTokenizer([.. TinyTokenizer.Letters, "_"]).WithAdded(Tag, "ab", singleWord: true).Build(), "_ab"));
+    }
+
+    [Fact]
+    public void Encode_SingleWordRejected_SearchResumesAfterTheRejectedMatch()
+    {
+        // Hugging Face's Aho-Corasick iteration does not look inside a rejected match again.
+        var tokenizer = new TinyTokenizer(TinyTokenizer.Letters).WithAdded(Tag, "ab", singleWord: true).WithAdded(LongTag, "b").Build();
+        Assert.Equal([2, 0, 1], tokenizer.Encode("cab"));
+        Assert.Equal([LongTag], tokenizer.Encode("b"));
     }
 
     [Fact]

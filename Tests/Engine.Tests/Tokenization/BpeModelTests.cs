@@ -78,6 +78,16 @@ public sealed class BpeModelTests
     }
 
     [Fact]
+    public void Encode_VocabularyWithWordFollowedByMetaspace_IsNotCutBeforeMetaspace()
+    {
+        // "a▁" is a token, so the cut before ▁ that speeds up SentencePiece vocabularies must not happen.
+        var joined = new TinyTokenizer(["a", "▁", "b", "a▁", "a▁b"], "a ▁", "a▁ b").Build();
+        Assert.Equal("a▁b|a▁b", Spell(joined, "a▁ba▁b"));
+        var separate = new TinyTokenizer(["a", "▁", "b", "▁b", "▁▁"], "▁ b", "▁ ▁").Build();
+        Assert.Equal("a|▁▁|▁b|a|▁b", Spell(separate, "a▁▁▁ba▁b"));
+    }
+
+    [Fact]
     public void Encode_FromManyThreads_GivesTheSameIds()
     {
         var tokenizer = TokenizerCases.Qwen3;

@@ -29,10 +29,20 @@ public sealed class NormalizerTests
             Assert.Equal(expected[i], normalizer.Normalize(Inputs[i]));
     }
 
+    [Theory]
+    [InlineData("abc e\u0301 xyz \uAC00\u11A8 ok", "abc \u00E9 xyz \uAC01 ok", "abc \u00E9 xyz \uAC01 ok")]
+    [InlineData("caf\u00E9 \u212B\u0301 q\u0307\u0323 \uFB01n", "caf\u00E9 \u01FA q\u0323\u0307 \uFB01n", "caf\u00E9 \u01FA q\u0323\u0307 fin")]
+    [InlineData("\U0001D400\u0301 done \u0300start", "\U0001D400\u0301 done \u0300start", "\u00C1 done \u0300start")]
+    public void Normalize_UnstableStretchesInsideStableText_OnlyThoseChange(string input, string nfc, string nfkc)
+    {
+        Assert.Equal(nfc, Parse("""{"type": "NFC"}""")!.Normalize(input));
+        Assert.Equal(nfkc, Parse("""{"type": "NFKC"}""")!.Normalize(input));
+    }
+
     [Fact]
     public void Normalize_NfcOnAlreadyNormalText_ReturnsSameInstance()
     {
-        var text = "plain ASCII and café";
+        var text = "plain ASCII and café, 日本語, 한국어, で, ≠, 👍🏽";
         Assert.Same(text, Parse("""{"type": "NFC"}""")!.Normalize(text));
     }
 

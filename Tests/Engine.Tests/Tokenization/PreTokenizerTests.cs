@@ -102,6 +102,13 @@ public sealed class PreTokenizerTests
     }
 
     [Fact]
+    public void Metaspace_AddPrefixSpaceFalseWithOtherScheme_IsRejected()
+    {
+        var error = Assert.Throws<TokenizerFormatException>(() => Parse("""{"type": "Metaspace", "prepend_scheme": "always", "add_prefix_space": false}"""));
+        Assert.Equal("pre_tokenizer.add_prefix_space false contradicts prepend_scheme 'always'", error.Message);
+    }
+
+    [Fact]
     public void Digits_IndividualAndGrouped_SplitNumbers()
     {
         Assert.Equal(["ab", "1", "2", "3", "c", "4"], Run("""{"type": "Digits", "individual_digits": true}""", "ab123c4"));

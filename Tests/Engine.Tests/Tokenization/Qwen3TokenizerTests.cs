@@ -78,4 +78,14 @@ public sealed class Qwen3TokenizerTests
         Assert.Equal("user\n<think>hi</think>", Qwen3.Decode(ids, skipSpecialTokens: true));
         Assert.Equal("<|im_start|>user\n<think>hi</think><|im_end|>", Qwen3.Decode(ids));
     }
+
+    [Fact]
+    public void Decode_UnknownIds_AreSkipped()
+    {
+        Assert.Equal("Hello", Qwen3.Decode([-1, 9707, 151_669, 10_000_000]));
+        var stream = Qwen3.CreateStreamingDecoder();
+        Assert.Equal("", stream.Push(-5));
+        Assert.Equal("", stream.Push(10_000_000));
+        Assert.Equal("Hello", stream.Push(9707));
+    }
 }

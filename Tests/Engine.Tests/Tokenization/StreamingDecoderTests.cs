@@ -61,4 +61,14 @@ public sealed class StreamingDecoderTests
         }
         Assert.Equal(text, streamed.Append(stream.Flush()).ToString());
     }
+
+    [Fact]
+    public void Push_TokenizerWithoutDecoder_JoinsWithSpacesLikeDecode()
+    {
+        var tokenizer = new TinyTokenizer(TinyTokenizer.Letters).Build();
+        int[] ids = [0, 1, 2];
+        var stream = tokenizer.CreateStreamingDecoder();
+        Assert.Equal(tokenizer.Decode(ids), string.Concat(ids.Select(stream.Push)) + stream.Flush());
+        Assert.Equal("a b c", tokenizer.Decode(ids));
+    }
 }

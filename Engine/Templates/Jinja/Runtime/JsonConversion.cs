@@ -31,10 +31,27 @@ internal static class JsonConversion
                     JsonValueKind.True => true,
                     JsonValueKind.False => false,
                     JsonValueKind.Null or JsonValueKind.Undefined => null,
-                    JsonValueKind.Number => ParseNumber(value.ToJsonString()),
+                    JsonValueKind.Number => Number(value),
                     var kind => throw new TemplateException($"unexpected JSON value kind {kind}"),
                 };
         }
+    }
+
+    /// <summary>
+    /// Parsed JSON keeps its text, so "2.0" stays a float; a value built from a C# double prints as
+    /// "2", so its CLR type decides instead.
+    /// </summary>
+    private static object Number(JsonValue value)
+    {
+        if (value.TryGetValue<JsonElement>(out var element))
+            return ParseNumber(element.GetRawText());
+        if (value.TryGetValue<double>(out var d))
+            return d;
+        if (value.TryGetValue<float>(out var f))
+            return (double)f;
+        if (value.TryGetValue<decimal>(out var m))
+            return (double)m;
+        return ParseNumber(value.ToJsonString());
     }
 
     private static object ParseNumber(string text)

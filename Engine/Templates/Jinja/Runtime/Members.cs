@@ -19,11 +19,11 @@ internal static class Members
             case Undefined u:
                 throw u.Fail();
             case Dict dict:
-                return (object?)DictMethod(dict, name) ?? (dict.TryGetValue(name, out var v) ? v : Undefined.Attribute(target, name));
+                return DictMethod(dict, name) ?? (dict.TryGetValue(name, out var v) ? v : Undefined.Attribute(target, name));
             case string s:
                 return (object?)StringMethods.Get(s, name) ?? Undefined.Attribute(target, name);
             case List<object?> or object?[]:
-                return (object?)ListMethod((IReadOnlyList<object?>)target, name, target is List<object?>) ?? Undefined.Attribute(target, name);
+                return ListMethod((IReadOnlyList<object?>)target, name, target is List<object?>) ?? Undefined.Attribute(target, name);
             case Namespace ns:
                 return ns.Attributes.TryGetValue(name, out var a) ? a : Undefined.Attribute(target, name);
             case LoopContext loop:
@@ -65,10 +65,14 @@ internal static class Members
         return key is string text ? Undefined.Attribute(target, text) : Undefined.Item(target, key);
     }
 
-    private static JinjaFunction? DictMethod(Dict dict, string name)
+    /// <summary>Like the sandbox's unsafe_undefined: harmless to print or test, an error once called or used.</summary>
+    private static Undefined Unsafe(string name, string type) =>
+        Undefined.Missing($"access to attribute '{name}' of '{type}' object is unsafe.");
+
+    private static object? DictMethod(Dict dict, string name)
     {
         if (DictMutators.Contains(name))
-            throw new TemplateException($"access to attribute '{name}' of 'dict' object is unsafe.");
+            return Unsafe(name, "dict");
         return name switch
         {
             "items" => new JinjaFunction("items", _ => dict.Select(p => (object?)new object?[] { p.Key, p.Value }).ToList()),
@@ -92,10 +96,10 @@ internal static class Members
         return copy;
     }
 
-    private static JinjaFunction? ListMethod(IReadOnlyList<object?> list, string name, bool isList)
+    private static object? ListMethod(IReadOnlyList<object?> list, string name, bool isList)
     {
         if (isList && ListMutators.Contains(name))
-            throw new TemplateException($"access to attribute '{name}' of 'list' object is unsafe.");
+            return Unsafe(name, "list");
         return name switch
         {
             "index" => new JinjaFunction("index", args =>

@@ -9,7 +9,7 @@ internal static class Operators
     {
         if (left is Undefined ul)
             throw ul.Fail();
-        if (right is Undefined ur)
+        if (right is Undefined ur && !(op == "%" && left is string))
             throw ur.Fail();
         return op switch
         {
@@ -54,6 +54,9 @@ internal static class Operators
         (string s, long or bool) => Repeat(s, Values.ToLong(right)),
         (long or bool, string s) => Repeat(s, Values.ToLong(left)),
         (List<object?> list, long or bool) => Enumerable.Repeat(list, (int)Math.Max(0, Values.ToLong(right))).SelectMany(x => x).ToList(),
+        (object?[] tuple, long or bool) => Enumerable.Repeat(tuple, (int)Math.Max(0, Values.ToLong(right))).SelectMany(x => x).ToArray(),
+        (long or bool, object?[] tuple) => Enumerable.Repeat(tuple, (int)Math.Max(0, Values.ToLong(left))).SelectMany(x => x).ToArray(),
+        (long or bool, List<object?> list) => Enumerable.Repeat(list, (int)Math.Max(0, Values.ToLong(left))).SelectMany(x => x).ToList(),
         _ => Numeric("*", left, right, (a, b) => a * b, (a, b) => a * b),
     };
 
@@ -82,7 +85,7 @@ internal static class Operators
             var divisor = Values.ToDouble(right);
             if (divisor == 0)
                 throw new TemplateException("float floor division by zero");
-            return Math.Floor(Values.ToDouble(left) / divisor);
+            return FloatDivMod(Values.ToDouble(left), divisor).Div;
         }
         var b = Values.ToLong(right);
         if (b == 0)
@@ -102,14 +105,44 @@ internal static class Operators
             var divisor = Values.ToDouble(right);
             if (divisor == 0)
                 throw new TemplateException("float modulo");
-            var r = Values.ToDouble(left) % divisor;
-            return r != 0 && (r < 0) != (divisor < 0) ? r + divisor : r;
+            return FloatDivMod(Values.ToDouble(left), divisor).Mod;
         }
         var b = Values.ToLong(right);
         if (b == 0)
             throw new TemplateException("integer division or modulo by zero");
         var m = Values.ToLong(left) % b;
         return m != 0 && (m < 0) != (b < 0) ? m + b : m;
+    }
+
+    /// <summary>CPython's float divmod: built on fmod so that 2.5 // 0.1 is 24.0, as Python prints it.</summary>
+    private static (double Div, double Mod) FloatDivMod(double x, double y)
+    {
+        var mod = x % y;
+        var div = (x - mod) / y;
+        if (mod != 0)
+        {
+            if ((y < 0) != (mod < 0))
+            {
+                mod += y;
+                div -= 1.0;
+            }
+        }
+        else
+        {
+            mod = Math.CopySign(0.0, y);
+        }
+        double floorDiv;
+        if (div != 0)
+        {
+            floorDiv = Math.Floor(div);
+            if (div - floorDiv > 0.5)
+                floorDiv += 1.0;
+        }
+        else
+        {
+            floorDiv = Math.CopySign(0.0, x / y);
+        }
+        return (floorDiv, mod);
     }
 
     private static object Power(object? left, object? right)

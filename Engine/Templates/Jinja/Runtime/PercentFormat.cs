@@ -43,7 +43,8 @@ internal static class PercentFormat
                 _ => throw new TemplateException($"unsupported format character '{conversion}'"),
             });
         }
-        if (next < values.Length)
+        // Python treats a non-tuple argument with __getitem__ (dict, list, Undefined) as a mapping: unused is fine.
+        if (next < values.Length && args is not (System.Collections.Generic.OrderedDictionary<object, object?> or List<object?> or Undefined))
             throw new TemplateException("not all arguments converted during string formatting");
         return sb.ToString();
     }

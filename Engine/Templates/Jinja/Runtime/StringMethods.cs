@@ -85,7 +85,8 @@ internal static class StringMethods
                     break;
                 if (maxSplit >= 0 && parts.Count == maxSplit)
                 {
-                    parts.Add(s[i..].TrimEnd());
+                    // Python keeps the remainder as is, trailing whitespace included.
+                    parts.Add(s[i..]);
                     break;
                 }
                 var start = i;
@@ -113,8 +114,10 @@ internal static class StringMethods
 
     private static List<object?> RSplit(string s, object? sep, long maxSplit)
     {
-        if (maxSplit < 0 || sep is null)
+        if (maxSplit < 0)
             return Split(s, sep, maxSplit);
+        if (sep is null)
+            return RSplitWhitespace(s, maxSplit);
         var separator = Text(sep);
         var parts = new List<object?>();
         var end = s.Length;
@@ -127,6 +130,29 @@ internal static class StringMethods
             end = at;
         }
         parts.Insert(0, s[..end]);
+        return parts;
+    }
+
+    private static List<object?> RSplitWhitespace(string s, long maxSplit)
+    {
+        var parts = new List<object?>();
+        var i = s.Length;
+        while (true)
+        {
+            while (i > 0 && IsSpace(s[i - 1]))
+                i--;
+            if (i == 0)
+                break;
+            if (parts.Count == maxSplit)
+            {
+                parts.Insert(0, s[..i]);
+                break;
+            }
+            var end = i;
+            while (i > 0 && !IsSpace(s[i - 1]))
+                i--;
+            parts.Insert(0, s[i..end]);
+        }
         return parts;
     }
 
@@ -173,14 +199,15 @@ internal static class StringMethods
         var done = 0L;
         if (old.Length == 0)
         {
-            // Python inserts the replacement before every character and at the end.
-            for (var i = 0; i <= s.Length; i++)
+            // Python inserts the replacement before every code point and at the end.
+            foreach (var rune in s.EnumerateRunes())
             {
                 if (done++ < count)
                     sb.Append(replacement);
-                if (i < s.Length)
-                    sb.Append(s[i]);
+                sb.Append(rune.ToString());
             }
+            if (done < count)
+                sb.Append(replacement);
             return sb.ToString();
         }
         while (done < count)

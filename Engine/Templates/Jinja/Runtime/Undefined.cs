@@ -13,10 +13,19 @@ internal sealed class Undefined
     public static Undefined Name(string name) => new($"'{name}' is undefined");
 
     public static Undefined Attribute(object? owner, string attribute) =>
-        new($"'{Values.TypeName(owner)} object' has no attribute '{attribute}'");
+        new($"'{OwnerName(owner)}' has no attribute '{attribute}'");
 
     public static Undefined Item(object? owner, object? key) =>
-        new($"'{Values.TypeName(owner)} object' has no element {ValueFormatter.Repr(key)}");
+        new($"{OwnerName(owner)} has no element {ValueFormatter.Repr(key)}");
+
+    /// <summary>Jinja's object_type_repr: None by name, builtins as "dict object", its own types with their module.</summary>
+    private static string OwnerName(object? owner) => owner switch
+    {
+        null => "None",
+        Namespace => "jinja2.utils.Namespace object",
+        LoopContext => "jinja2.runtime.LoopContext object",
+        _ => Values.TypeName(owner) + " object",
+    };
 
     public static Undefined Missing(string why) => new(why);
 

@@ -57,7 +57,6 @@ internal static class Values
         Dict dict => dict.Keys.ToList<object?>(),
         string s => s.EnumerateRunes().Select(r => (object?)r.ToString()).ToList(),
         Undefined => [],
-        Namespace ns => throw new TemplateException("'Namespace' object is not iterable"),
         _ => throw new TemplateException($"'{TypeName(value)}' object is not iterable"),
     };
 
@@ -166,6 +165,7 @@ internal static class Values
     {
         string s when item is string sub => s.Contains(sub, StringComparison.Ordinal),
         string => throw new TemplateException($"'in <string>' requires string as left operand, not {TypeName(item)}"),
+        Dict when item is List<object?> or Dict => throw new TemplateException($"unhashable type: '{TypeName(item)}'"),
         Dict dict => item is not null && dict.ContainsKey(item),
         Undefined => false,
         List<object?> or object?[] => Iterate(container).Any(x => PyEquals(x, item)),
@@ -238,6 +238,8 @@ internal static class Values
                 return SliceIndices(tuple.Length, start, stop, step).Select(i => tuple[i]).ToArray();
             case Undefined u:
                 throw u.Fail();
+            case Dict:
+                throw new TemplateException("unhashable type: 'slice'");
             default:
                 throw new TemplateException($"'{TypeName(target)}' object is not subscriptable");
         }

@@ -75,6 +75,29 @@ public class PagedPrefillTests
         Assert.Equal(160, runner.MaxContextLength);
     }
 
+    [Fact]
+    public void Forward_AfterModelFolderDisposed_StillReadsWeights()
+    {
+        var prompt = Prompt(12, seed: 8);
+        float[] expected;
+        using (var model = ModelFolder.Open(TestData.TinyQwen3))
+        using (var runner = new CpuModelRunner(model, new KvCacheOptions { NumBlocks = 4 }))
+            expected = new RunnerDriver(runner).PrefillAll(prompt, [0]);
+
+        var folder = ModelFolder.Open(TestData.TinyQwen3);
+        using var survivor = new CpuModelRunner(folder, new KvCacheOptions { NumBlocks = 4 });
+        folder.Dispose();
+
+        Assert.Equal(expected, new RunnerDriver(survivor).PrefillAll(prompt, [0]));
+    }
+
+    [Fact]
+    public void Constructor_KvBudgetTooSmall_ThrowsAndReleasesMapping()
+    {
+        using var model = ModelFolder.Open(TestData.TinyQwen3);
+        Assert.Throws<ArgumentException>(() => new CpuModelRunner(model, new KvCacheOptions { MemoryBudgetBytes = 10 }));
+    }
+
     private static float[] Step(CpuModelRunner runner, ForwardBatch batch, params (int[] Tokens, int Cached, int[] Table)[] sequences)
     {
         batch.Clear(runner.BlockSize);

@@ -17,6 +17,7 @@ Outputs (next to this script):
 import argparse
 import json
 import os
+import random
 from datetime import datetime
 
 import jinja2
@@ -198,6 +199,34 @@ VARIANTS = [
 ]
 
 
+def random_conversations(count, seed):
+    """Seeded random chats (roles out of order, None content, tool calls with dict or string
+    arguments, reasoning) so that each template's rarely taken branches and errors are compared too."""
+    rng = random.Random(seed)
+    texts = ["Hi", "  padded  ", "multi\nline\n", "<think>\nr\n</think>\n\nanswer", "quote \" and ' and \\", "ünï 😀", "",
+             "<tool_response>x</tool_response>"]
+    arguments = [{"city": "Paris"}, {"a": 1, "b": [1, 2.5, None, True], "c": {"d": "é"}}, "{\"raw\": 1}", {}]
+
+    def message():
+        role = rng.choice(["user", "assistant", "system", "tool", "user", "assistant"])
+        msg = {"role": role, "content": rng.choice(texts) if rng.random() < 0.85 else None}
+        if role == "assistant" and rng.random() < 0.35:
+            msg["tool_calls"] = [{"id": rng.choice(["abcdefghi", "call_1"]), "type": "function",
+                                  "function": {"name": rng.choice(["get_weather", "brave_search"]), "arguments": rng.choice(arguments)}}
+                                 for _ in range(rng.choice([1, 1, 2]))]
+        if role == "assistant" and rng.random() < 0.2:
+            msg["reasoning_content"] = rng.choice(texts)
+        if role == "tool" and rng.random() < 0.5:
+            msg["tool_call_id"] = rng.choice(["abcdefghi", "x"])
+        return msg
+
+    for i in range(count):
+        messages = [message() for _ in range(rng.randint(1, 6))]
+        tools = rng.choice([None, None, [WEATHER_TOOL], [WEATHER_TOOL, TIME_TOOL]])
+        variables = rng.choice([{}, {}, {"enable_thinking": False}, {"builtin_tools": ["brave_search"]}, {"tools_in_user_message": False}])
+        yield f"random_{i:02}", messages, tools, rng.random() < 0.6, variables
+
+
 def context_for(messages, tools, add_generation_prompt, variables, bos, eos):
     ctx = {}
     if bos is not None:
@@ -233,6 +262,10 @@ def make_references(qwen3_config):
                 "variables": variables,
                 **result,
             })
+        for case, messages, tools, agp, variables in random_conversations(20, seed=sum(map(ord, name))):
+            result = render(source, context_for(messages, tools, agp, variables, bos, eos))
+            cases.append({"template": name, "case": case, "bos_token": bos, "eos_token": eos, "messages": messages,
+                          "tools": tools, "add_generation_prompt": agp, "variables": variables, **result})
     return cases
 
 
@@ -374,13 +407,47 @@ FEATURES = [
     ("error_call_undefined", "{{ nope() }}"),
     ("error_missing_key_comparison", "{{ people | selectattr('age', 'gt', 26) | list }}"),
     ("error_not_iterable_in", "{% set c = none %}\n{% if 'x' in c %}{% endif %}"),
+    ("float_floor_division", "{{ 2.5 // 0.1 }} {{ -7.5 // 2 }} {{ 7.5 % -2 }} {{ -0.0 // 1 }}"),
+    ("repeat_sequences", "{{ 2 * [1] }}{{ (1, 2) * 2 }}{{ 0 * 'ab' }}|"),
+    ("tests_lower_upper_on_str_of_value", "{{ [1, 'a'] is lower }}{{ '' is lower }}{{ 'A1' is upper }}{{ d is lower }}"),
+    ("string_format_with_mapping_argument", "{{ 'ab' % d }}|{{ '' % [] }}"),
+    ("odd_even_on_floats", "{{ 1e20 is even }}{{ 2.5 is even }}{{ 3.0 is odd }}"),
+    ("map_select_on_none", "{{ none | map('string') | list }}{{ none | select | list }}{{ false | reject | list }}"),
+    ("undefined_is_sequence_and_callable", "{{ missing is sequence }}{{ missing is callable }}{{ missing is iterable }}"),
+    ("error_sort_mixed_types", "{{ [1, 'a'] | sort }}"),
+    ("error_unhashable_membership", "{{ [] in d }}"),
+    ("error_int_of_undefined", "{{ missing | int }}"),
+    ("error_slice_of_dict", "{{ d[1:] }}"),
     ("error_range_too_big", "{{ range(1000000) | length }}"),
 ]
 
 
+def whitespace_mazes(count, seed=20251122):
+    """Random nests of tags, markers and whitespace: the lexer's whitespace rules must agree everywhere."""
+    rng = random.Random(seed)
+    opens = ["{% if true %}", "{%- if true %}", "{% if true -%}", "{%+ if true %}", "{% if true +%}", "{%- if true -%}",
+             "{% for i in [1, 2] %}", "{%- for i in [1] -%}"]
+    if_ends = ["{% endif %}", "{%- endif %}", "{% endif -%}", "{%+ endif %}", "{% endif +%}"]
+    for_ends = ["{% endfor %}", "{%- endfor %}", "{% endfor -%}", "{%- endfor -%}"]
+    leaves = ["\n", "  ", "\t", " \n ", "x", "y z", "{{ 'v' }}", "{{- 'v' }}", "{{ 'v' -}}", "{{- 'v' -}}", "{# c #}",
+              "{#- c #}", "{# c -#}", "{% set a = 1 %}", "{%- set a = 1 -%}", "\n    ", "\n\n", "{{ i }}"]
+
+    def block(depth):
+        parts = []
+        for _ in range(rng.randint(0, 5)):
+            if depth < 3 and rng.random() < 0.3:
+                start = rng.choice(opens)
+                parts.append(start + block(depth + 1) + rng.choice(for_ends if "for" in start else if_ends))
+            else:
+                parts.append(rng.choice(leaves))
+        return "".join(parts)
+
+    return [(f"whitespace_maze_{i:03}", block(0)) for i in range(count)]
+
+
 def make_features():
     cases = []
-    for name, source in FEATURES:
+    for name, source in FEATURES + whitespace_mazes(150):
         cases.append({"name": name, "template": source, **render(source, DATA)})
     return {"data": DATA, "cases": cases}
 
