@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DynamoOrleans.Engine.Backends.Cuda.Interop;
 using static DynamoOrleans.Engine.Backends.Cuda.Interop.NativeMethods;
 
@@ -14,7 +15,10 @@ public enum GemmOutput
 /// Row-major linear layers on cuBLASLt: <c>y[m, n] = x[m, k] · w[n, k]ᵀ</c> with bf16 operands and fp32
 /// accumulation, w stored as Hugging Face stores it ([out, in]). In cuBLASLt's column-major terms that is
 /// <c>yᵀ = w · xᵀ</c>: A = w transposed, B = x. Layouts and the heuristic's algorithm are cached per shape,
-/// so a step that repeats a shape does no native allocation and no heuristic query.
+/// so a step that repeats a shape does no native allocation and no heuristic query. For small m (decode),
+/// where the heuristic's first pick is often not the fastest, a shape's first call times the heuristic's
+/// top candidates on the call's own operands and keeps the fastest; a CUDA-graph capture must therefore
+/// come after an eager call of the same shapes, as the runner does.
 /// </summary>
 public sealed unsafe class CublasLtGemm : IDisposable
 {
@@ -22,6 +26,9 @@ public sealed unsafe class CublasLtGemm : IDisposable
     private readonly MatmulDescHandle _desc;
     private readonly MatmulPreferenceHandle _preference;
     private readonly DeviceBuffer _workspace;
+    private const int Candidates = 8;
+    private const int AutotuneMaxM = 512;
+
     private readonly Dictionary<(int M, int N, int K, GemmOutput Out), Plan> _plans = [];
 
     public CublasLtGemm(CudaDevice device, long workspaceBytes = 32L << 20)
@@ -49,14 +56,20 @@ public sealed unsafe class CublasLtGemm : IDisposable
     {
         if (m == 0)
             return;
-        var plan = PlanFor(m, n, k, output);
+        if (!_plans.TryGetValue((m, n, k, output), out var plan))
+            plan = CreatePlan(m, n, k, output, x, w, y, stream, tune: !accumulate && m <= AutotuneMaxM);
+        Matmul(plan.A, plan.B, plan.C, plan.Algo, x, w, y, accumulate, stream);
+    }
+
+    private void Matmul(MatrixLayoutHandle a, MatrixLayoutHandle b, MatrixLayoutHandle c, CublasLtAlgo algo,
+        ulong x, ulong w, ulong y, bool accumulate, CudaStream stream)
+    {
         var alpha = 1.0f;
         var beta = accumulate ? 1.0f : 0.0f;
-        var algo = plan.Algo;
         CheckCublas(cublasLtMatmul(
             _handle.DangerousGetHandle(), _desc.DangerousGetHandle(), &alpha,
-            w, plan.A.DangerousGetHandle(), x, plan.B.DangerousGetHandle(), &beta,
-            y, plan.C.DangerousGetHandle(), y, plan.C.DangerousGetHandle(),
+            w, a.DangerousGetHandle(), x, b.DangerousGetHandle(), &beta,
+            y, c.DangerousGetHandle(), y, c.DangerousGetHandle(),
             &algo, _workspace.Pointer, (nuint)_workspace.Bytes, stream.Handle), nameof(cublasLtMatmul));
     }
 
@@ -71,23 +84,51 @@ public sealed unsafe class CublasLtGemm : IDisposable
         _handle.Dispose();
     }
 
-    private Plan PlanFor(int m, int n, int k, GemmOutput output)
+    private Plan CreatePlan(int m, int n, int k, GemmOutput output, ulong x, ulong w, ulong y, CudaStream stream, bool tune)
     {
-        if (_plans.TryGetValue((m, n, k, output), out var plan))
-            return plan;
         var a = Layout(CUDA_R_16BF, (ulong)k, (ulong)n, k);
         var b = Layout(CUDA_R_16BF, (ulong)k, (ulong)m, k);
         var c = Layout((int)output, (ulong)n, (ulong)m, n);
-        CublasLtHeuristicResult result;
+        var results = stackalloc CublasLtHeuristicResult[Candidates];
         CheckCublas(cublasLtMatmulAlgoGetHeuristic(
             _handle.DangerousGetHandle(), _desc.DangerousGetHandle(), a.DangerousGetHandle(), b.DangerousGetHandle(),
-            c.DangerousGetHandle(), c.DangerousGetHandle(), _preference.DangerousGetHandle(), 1, &result, out var found),
+            c.DangerousGetHandle(), c.DangerousGetHandle(), _preference.DangerousGetHandle(), tune ? Candidates : 1, results, out var found),
             nameof(cublasLtMatmulAlgoGetHeuristic));
         if (found == 0)
             throw new CudaException(nameof(cublasLtMatmulAlgoGetHeuristic), 0, "NO_ALGORITHM", $"no algorithm for m={m} n={n} k={k} {output}");
-        plan = new Plan(a, b, c, result.Algo);
+        var best = 0;
+        if (found > 1)
+        {
+            var bestTime = double.MaxValue;
+            for (var i = 0; i < found; i++)
+            {
+                if (results[i].State != 0 || results[i].WorkspaceSize > (nuint)_workspace.Bytes)
+                    continue;
+                var time = TimeAlgo(a, b, c, results[i].Algo, x, w, y, stream);
+                if (time < bestTime)
+                {
+                    bestTime = time;
+                    best = i;
+                }
+            }
+        }
+        var plan = new Plan(a, b, c, results[best].Algo);
         _plans[(m, n, k, output)] = plan;
         return plan;
+    }
+
+    // Wall time of a burst of launches after a warm-up; the launch overhead is the same for every candidate.
+    private double TimeAlgo(MatrixLayoutHandle a, MatrixLayoutHandle b, MatrixLayoutHandle c, CublasLtAlgo algo,
+        ulong x, ulong w, ulong y, CudaStream stream)
+    {
+        for (var i = 0; i < 2; i++)
+            Matmul(a, b, c, algo, x, w, y, accumulate: false, stream);
+        stream.Synchronize();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 10; i++)
+            Matmul(a, b, c, algo, x, w, y, accumulate: false, stream);
+        stream.Synchronize();
+        return watch.Elapsed.TotalMicroseconds;
     }
 
     private static MatrixLayoutHandle Layout(int type, ulong rows, ulong cols, long ld)

@@ -134,7 +134,8 @@ public sealed class CudaReferenceFixtureTests(ITestOutputHelper output)
         batch.Clear(16);
         batch.AddSequence([5], 32, [7, 9, 2]);
         runner.Forward(batch, second);
-        Assert.Equal(first, second);
+        // Same inputs through copied blocks; only a GEMM's reduction order could differ.
+        Assert.True(RunnerDriver.MaxAbsDiff(first, second) < 1e-3f);
     }
 
     [GpuFact]
