@@ -1,10 +1,9 @@
-using DynamoOrleans.Engine.Backends.Cpu;
 using DynamoOrleans.Engine.Runtime;
 
 namespace DynamoOrleans.Engine.Tests.Backends.Cpu;
 
 /// <summary>Drives a runner the way the serving engine will: prefill (possibly in chunks) through a block table, then greedy decode steps.</summary>
-internal sealed class RunnerDriver(CpuModelRunner runner, int maxTokens = 512, int maxBlocksPerSequence = 64)
+internal sealed class RunnerDriver(IModelRunner runner, int maxTokens = 512, int maxBlocksPerSequence = 64)
 {
     public ForwardBatch Batch { get; } = new(maxTokens, 8, maxBlocksPerSequence);
 

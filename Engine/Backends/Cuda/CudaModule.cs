@@ -1,0 +1,54 @@
+using DynamoOrleans.Engine.Backends.Cuda.Interop;
+using static DynamoOrleans.Engine.Backends.Cuda.Interop.NativeMethods;
+
+namespace DynamoOrleans.Engine.Backends.Cuda;
+
+/// <summary>A loaded CUBIN and the kernels looked up in it.</summary>
+public sealed unsafe class CudaModule : IDisposable
+{
+    private readonly CudaModuleHandle _handle;
+
+    public CudaModule(CudaDevice device, ReadOnlySpan<byte> cubin)
+    {
+        device.MakeCurrent();
+        nint module;
+        fixed (byte* image = cubin)
+            CheckCuda(cuModuleLoadData(out module, image), nameof(cuModuleLoadData));
+        _handle = new CudaModuleHandle(device.Context, module);
+    }
+
+    public CudaKernel GetKernel(string name)
+    {
+        var result = cuModuleGetFunction(out var function, _handle.DangerousGetHandle(), name);
+        if (result != 0)
+            throw new CudaException(nameof(cuModuleGetFunction), result, CudaErrorName(result), $"kernel '{name}'");
+        return new CudaKernel(name, function);
+    }
+
+    public void Dispose() => _handle.Dispose();
+}
+
+/// <summary>A kernel entry point; lives as long as its module.</summary>
+public readonly unsafe struct CudaKernel
+{
+    private readonly nint _function;
+
+    internal CudaKernel(string name, nint function)
+    {
+        Name = name;
+        _function = function;
+    }
+
+    public string Name { get; }
+
+    /// <summary>
+    /// Queues a launch. <paramref name="args"/> holds one pointer per kernel parameter, each to a local of
+    /// the parameter's exact type; callers build it with stackalloc so launches allocate nothing.
+    /// </summary>
+    public void Launch(uint gridX, uint gridY, uint gridZ, uint block, CudaStream stream, void** args, uint sharedBytes = 0)
+    {
+        var result = cuLaunchKernel(_function, gridX, gridY, gridZ, block, 1, 1, sharedBytes, stream.Handle, args, null);
+        if (result != 0)
+            throw new CudaException(nameof(cuLaunchKernel), result, CudaErrorName(result), $"kernel '{Name}' grid ({gridX},{gridY},{gridZ}) block {block}");
+    }
+}

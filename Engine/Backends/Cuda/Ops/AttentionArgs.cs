@@ -1,0 +1,60 @@
+namespace DynamoOrleans.Engine.Backends.Cuda.Ops;
+
+/// <summary>One paged-attention launch: device pointers and shapes (see <see cref="CudaOps.PagedAttention"/>).</summary>
+public readonly record struct AttentionArgs
+{
+    public required ulong Output { get; init; }
+
+    public required ulong Qkv { get; init; }
+
+    public required ulong KCache { get; init; }
+
+    public required ulong VCache { get; init; }
+
+    /// <summary>int per query token: its sequence's row in <see cref="BlockTables"/>.</summary>
+    public required ulong TokenSequence { get; init; }
+
+    /// <summary>int per query token: its position; it attends to keys 0..position.</summary>
+    public required ulong Positions { get; init; }
+
+    public required ulong BlockTables { get; init; }
+
+    public ulong PartialMl { get; init; }
+
+    public ulong PartialAcc { get; init; }
+
+    public required int Tokens { get; init; }
+
+    public required int MaxBlocksPerSequence { get; init; }
+
+    public required int BlockSize { get; init; }
+
+    public required int NumQHeads { get; init; }
+
+    public required int NumKvHeads { get; init; }
+
+    public required int HeadDim { get; init; }
+
+    public required float Scale { get; init; }
+
+    public required int Splits { get; init; }
+
+    public required int SplitLength { get; init; }
+
+    /// <summary>
+    /// Splits the key range only when the tokens × KV heads alone would leave SMs idle: then pieces of
+    /// <see cref="CudaOps.SplitGranularity"/> keys cover the longest context with at most <paramref name="maxSplits"/> splits.
+    /// </summary>
+    public static (int Splits, int SplitLength) ChooseSplits(int tokens, int numKvHeads, int maxContext, int multiprocessors, int maxSplits)
+    {
+        var blocks = tokens * numKvHeads;
+        if (blocks >= 2 * multiprocessors || maxContext <= CudaOps.SplitGranularity || maxSplits <= 1)
+            return (1, int.MaxValue);
+        var wanted = Math.Clamp((2 * multiprocessors + blocks - 1) / blocks, 1, maxSplits);
+        var granules = (maxContext + CudaOps.SplitGranularity - 1) / CudaOps.SplitGranularity;
+        var perSplit = (granules + wanted - 1) / wanted;
+        var splitLength = perSplit * CudaOps.SplitGranularity;
+        var splits = (maxContext + splitLength - 1) / splitLength;
+        return splits <= 1 ? (1, int.MaxValue) : (splits, splitLength);
+    }
+}

@@ -1,0 +1,150 @@
+namespace DynamoOrleans.Engine.Backends.Cuda.Ops;
+
+/// <summary>
+/// Typed launches of the NVRTC kernels (Kernels/*.cu). Pointers are device addresses; every argument is
+/// a local whose address goes into a stackalloc'd array, so a launch allocates nothing on the managed heap.
+/// Grid and block shapes live here, next to the kernels' expectations of them.
+/// </summary>
+public sealed unsafe class CudaOps
+{
+    private const uint RowThreads = 256;
+    private const uint AttentionThreads = 128;
+
+    private readonly CudaKernel _embedding;
+    private readonly CudaKernel _addRmsNorm;
+    private readonly CudaKernel _siluMul;
+    private readonly CudaKernel _gatherRows;
+    private readonly CudaKernel _qkNormRope;
+    private readonly CudaKernel _kvWrite;
+    private readonly CudaKernel _copyBlocks;
+    private readonly CudaKernel _combine;
+    private readonly CudaKernel _argmax;
+    private readonly CudaKernel _sample;
+    private readonly Dictionary<(int HeadDim, int MaxGroup, bool Wide), CudaKernel> _attention = [];
+
+    public CudaOps(CudaModule module)
+    {
+        _embedding = module.GetKernel("embedding_gather");
+        _addRmsNorm = module.GetKernel("add_rmsnorm");
+        _siluMul = module.GetKernel("silu_mul");
+        _gatherRows = module.GetKernel("gather_rows");
+        _qkNormRope = module.GetKernel("qk_norm_rope");
+        _kvWrite = module.GetKernel("kv_write");
+        _copyBlocks = module.GetKernel("copy_kv_blocks");
+        _combine = module.GetKernel("attention_combine");
+        _argmax = module.GetKernel("argmax_rows");
+        _sample = module.GetKernel("sample_rows");
+        foreach (var d in SupportedHeadDims)
+            for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
+            {
+                _attention[(d, g, false)] = module.GetKernel($"paged_attention_d{d}_g{g}");
+                _attention[(d, g, true)] = module.GetKernel($"paged_attention_d{d}_g{g}_wide");
+            }
+    }
+
+    public static IReadOnlyList<int> SupportedHeadDims { get; } = [32, 64, 128, 256];
+
+    /// <summary>The most query heads that share one KV head in the attention kernel (ATTN_MAX_G).</summary>
+    public const int MaxQueryHeadsPerKvHead = 8;
+
+    /// <summary>Keys per attention chunk (ATTN_CHUNK), the most a block scores before its softmax update.</summary>
+    public const int AttentionChunk = 256;
+
+    /// <summary>Split lengths are multiples of this many keys.</summary>
+    public const int SplitGranularity = 64;
+
+    /// <summary>residual (fp32) [tokens, hidden] = table[ids].</summary>
+    public void EmbeddingGather(ulong residual, ulong table, ulong ids, int tokens, int hidden, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &residual, &table, &ids, &hidden };
+        _embedding.Launch((uint)tokens, 1, 1, RowThreads, stream, args);
+    }
+
+    /// <summary>residual += add (when add != 0); output (bf16) = rmsnorm(residual) · weight.</summary>
+    public void AddRmsNorm(ulong output, ulong residual, ulong add, ulong weight, int tokens, int hidden, float eps, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &output, &residual, &add, &weight, &hidden, &eps };
+        _addRmsNorm.Launch((uint)tokens, 1, 1, hidden >= 4096 ? 1024u : RowThreads, stream, args);
+    }
+
+    /// <summary>output [tokens, inter] = silu(gateUp[:, :inter]) · gateUp[:, inter:].</summary>
+    public void SiluMul(ulong output, ulong gateUp, int tokens, int inter, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &output, &gateUp, &inter };
+        _siluMul.Launch((uint)tokens, 1, 1, RowThreads, stream, args);
+    }
+
+    /// <summary>output[r] = input[rows[r]] for bf16 rows of <paramref name="width"/>.</summary>
+    public void GatherRows(ulong output, ulong input, ulong rows, int count, int width, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &output, &input, &rows, &width };
+        _gatherRows.Launch((uint)count, 1, 1, RowThreads, stream, args);
+    }
+
+    /// <summary>In place on fused QKV rows: optional per-head RMSNorm (qNorm/kNorm != 0), then RoPE on q and k heads.</summary>
+    public void QkNormRope(ulong qkv, ulong positions, ulong invFreq, ulong qNorm, ulong kNorm,
+        int tokens, int numQHeads, int numKvHeads, int headDim, float eps, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &qkv, &positions, &invFreq, &qNorm, &kNorm, &numQHeads, &numKvHeads, &headDim, &eps };
+        _qkNormRope.Launch((uint)tokens, (uint)(numQHeads + numKvHeads), 1, (uint)Math.Max(32, headDim / 2), stream, args);
+    }
+
+    /// <summary>Writes each token's K and V from the fused QKV rows into its cache slot (slot &lt; 0 skips).</summary>
+    public void KvWrite(ulong kCache, ulong vCache, ulong qkv, ulong slots, int tokens, int numQHeads, int numKvHeads, int headDim, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &kCache, &vCache, &qkv, &slots, &numQHeads, &numKvHeads, &headDim };
+        _kvWrite.Launch((uint)tokens, 1, 1, RowThreads, stream, args);
+    }
+
+    /// <summary>Copies blocks (pairs of src, dst ids) in each of <paramref name="numCaches"/> caches laid out back to back.</summary>
+    public void CopyKvBlocks(ulong caches, ulong pairs, int numPairs, int numCaches, long cacheElements, int blockElements, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &caches, &pairs, &cacheElements, &blockElements };
+        _copyBlocks.Launch((uint)numPairs, (uint)numCaches, 1, RowThreads, stream, args);
+    }
+
+    /// <summary>
+    /// Causal paged attention of each query token over keys 0..position of its sequence. With
+    /// <paramref name="splits"/> &gt; 1 the key range is cut into <paramref name="splitLength"/>-key pieces
+    /// whose partials (<paramref name="partialMl"/>, <paramref name="partialAcc"/>, sized
+    /// tokens × Hq × splits × (2 | headDim) floats) are merged by a second kernel.
+    /// </summary>
+    public void PagedAttention(in AttentionArgs a, CudaStream stream)
+    {
+        var output = a.Output; var partMl = a.PartialMl; var partAcc = a.PartialAcc; var qkv = a.Qkv;
+        var kCache = a.KCache; var vCache = a.VCache; var tokenSeq = a.TokenSequence; var positions = a.Positions;
+        var tables = a.BlockTables; var maxBlocks = a.MaxBlocksPerSequence; var blockSize = a.BlockSize;
+        var hq = a.NumQHeads; var hkv = a.NumKvHeads; var splitLength = a.SplitLength; var scale = a.Scale;
+        var headDim = a.HeadDim; var splits = a.Splits;
+        void** args = stackalloc void*[]
+        {
+            &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
+            &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale,
+        };
+        var group = hq / hkv;
+        var bound = group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
+        // Split launches have short key ranges per block: the wide score layout wins there (see attention.cu).
+        _attention[(headDim, bound, splits > 1)].Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
+        if (splits == 1)
+            return;
+        void** combine = stackalloc void*[] { &output, &partMl, &partAcc, &positions, &hq, &headDim, &splitLength, &splits };
+        _combine.Launch((uint)a.Tokens, (uint)hq, 1, (uint)headDim, stream, combine);
+    }
+
+    /// <summary>output[r] = argmax of fp32 logits row r (lowest index on ties).</summary>
+    public void ArgmaxRows(ulong output, ulong logits, int rows, int vocab, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &output, &logits, &vocab };
+        _argmax.Launch((uint)rows, 1, 1, 1024, stream, args);
+    }
+
+    /// <summary>
+    /// output[r] = a token sampled from row r of the fp32 logits (overwritten) with per-row temperature
+    /// (≤ 0: greedy), top-k (0: off), top-p (1: off) and a uniform number in [0, 1) that decides the draw.
+    /// </summary>
+    public void SampleRows(ulong output, ulong logits, ulong temperature, ulong topK, ulong topP, ulong uniform, int rows, int vocab, CudaStream stream)
+    {
+        void** args = stackalloc void*[] { &output, &logits, &temperature, &topK, &topP, &uniform, &vocab };
+        _sample.Launch((uint)rows, 1, 1, 1024, stream, args);
+    }
+}

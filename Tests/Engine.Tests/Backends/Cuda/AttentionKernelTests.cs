@@ -1,0 +1,129 @@
+using DynamoOrleans.Engine.Backends.Cuda.Ops;
+
+namespace DynamoOrleans.Engine.Tests.Backends.Cuda;
+
+/// <summary>Paged attention against a float64 reference over the same paged cache, for prefill and decode shapes.</summary>
+public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaFixture>
+{
+    private const int BlockSize = 16;
+
+    public static TheoryData<int, int, int, int[], int[], int> Cases => new()
+    {
+        // headDim, Hq, Hkv, query tokens per sequence, cached tokens per sequence, splits
+        { 128, 16, 8, [1, 7, 300], [0, 20, 0], 1 },        // prefill: fresh, cached prefix, long (two chunks)
+        { 64, 4, 2, [33, 1], [0, 0], 1 },
+        { 32, 4, 2, [9, 1], [3, 0], 1 },
+        { 256, 8, 1, [5], [0], 1 },                         // G = 8, the kernel's maximum
+        { 128, 16, 8, [1, 1, 1], [1000, 5, 700], 4 },      // decode, split-K over a long context
+        { 128, 32, 8, [1, 1], [2047, 300], 3 },            // decode, G = 4
+        { 64, 4, 4, [4, 1], [600, 0], 2 },                 // chunked prefill continuing a long prefix, split
+        { 128, 28, 4, [3, 1], [40, 900], 5 },              // G = 7 runs on the G <= 8 kernel
+        { 32, 6, 2, [70, 1], [0, 300], 1 },                // G = 3 on the G <= 4 kernel, D = 32
+        { 32, 4, 2, [1, 1], [500, 70], 3 },                // split decode (wide layout), D = 32
+        { 256, 8, 2, [1], [700], 2 },                      // split decode (wide layout), D = 256, G = 4
+    };
+
+    [GpuTheory]
+    [MemberData(nameof(Cases))]
+    public void PagedAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits)
+    {
+        var random = new Random(headDim * 31 + hq + splits);
+        var numSeqs = queryLengths.Length;
+        var contexts = queryLengths.Select((q, s) => q + cachedLengths[s]).ToArray();
+        var maxBlocks = contexts.Max(c => (c + BlockSize - 1) / BlockSize);
+        var numBlocks = numSeqs * maxBlocks + 3;
+        // Blocks handed out in a shuffled order so that a wrong table lookup cannot pass.
+        var order = Enumerable.Range(0, numBlocks).OrderBy(_ => random.Next()).ToArray();
+        var tables = new int[numSeqs * maxBlocks];
+        for (var i = 0; i < tables.Length; i++)
+            tables[i] = order[i];
+
+        var kvWidth = hkv * headDim;
+        var (kCache, kF) = Bf16.Random(random, numBlocks * BlockSize * kvWidth);
+        var (vCache, vF) = Bf16.Random(random, numBlocks * BlockSize * kvWidth);
+        var tokens = queryLengths.Sum();
+        var qkvWidth = (hq + 2 * hkv) * headDim;
+        var (qkv, qkvF) = Bf16.Random(random, tokens * qkvWidth, 2f);
+        var tokenSeq = new int[tokens];
+        var positions = new int[tokens];
+        for (int s = 0, t = 0; s < numSeqs; s++)
+            for (var i = 0; i < queryLengths[s]; i++, t++)
+            {
+                tokenSeq[t] = s;
+                positions[t] = cachedLengths[s] + i;
+            }
+
+        using var dK = cuda.Upload<ushort>(kCache);
+        using var dV = cuda.Upload<ushort>(vCache);
+        using var dQkv = cuda.Upload<ushort>(qkv);
+        using var dSeq = cuda.Upload<int>(tokenSeq);
+        using var dPos = cuda.Upload<int>(positions);
+        using var dTables = cuda.Upload<int>(tables);
+        using var dOut = cuda.Device.Allocate(tokens * hq * headDim * 2);
+        using var dMl = cuda.Device.Allocate(tokens * hq * splits * 2 * 4);
+        using var dAcc = cuda.Device.Allocate(tokens * hq * splits * headDim * 4);
+        dOut.Fill(0xff, cuda.Stream);
+        var splitLength = splits == 1 ? int.MaxValue
+            : (contexts.Max() + splits * CudaOps.SplitGranularity - 1) / (splits * CudaOps.SplitGranularity) * CudaOps.SplitGranularity;
+        var scale = 1f / MathF.Sqrt(headDim);
+        cuda.Ops.PagedAttention(new AttentionArgs
+        {
+            Output = dOut.Pointer, Qkv = dQkv.Pointer, KCache = dK.Pointer, VCache = dV.Pointer,
+            TokenSequence = dSeq.Pointer, Positions = dPos.Pointer, BlockTables = dTables.Pointer,
+            PartialMl = dMl.Pointer, PartialAcc = dAcc.Pointer,
+            Tokens = tokens, MaxBlocksPerSequence = maxBlocks, BlockSize = BlockSize,
+            NumQHeads = hq, NumKvHeads = hkv, HeadDim = headDim, Scale = scale,
+            Splits = splits, SplitLength = splitLength,
+        }, cuda.Stream);
+        var output = Bf16.ToFloats(cuda.Download<ushort>(dOut));
+
+        var expected = new float[tokens * hq * headDim];
+        var g = hq / hkv;
+        for (var t = 0; t < tokens; t++)
+            for (var h = 0; h < hq; h++)
+            {
+                var q = qkvF.AsSpan(t * qkvWidth + h * headDim, headDim);
+                var ctx = positions[t] + 1;
+                var scores = new double[ctx];
+                for (var key = 0; key < ctx; key++)
+                {
+                    var slot = tables[tokenSeq[t] * maxBlocks + key / BlockSize] * BlockSize + key % BlockSize;
+                    var k = kF.AsSpan(slot * kvWidth + h / g * headDim, headDim);
+                    double dot = 0;
+                    for (var d = 0; d < headDim; d++)
+                        dot += (double)q[d] * k[d];
+                    scores[key] = dot * scale;
+                }
+                var max = scores.Max();
+                var sum = scores.Sum(x => Math.Exp(x - max));
+                for (var d = 0; d < headDim; d++)
+                {
+                    double acc = 0;
+                    for (var key = 0; key < ctx; key++)
+                    {
+                        var slot = tables[tokenSeq[t] * maxBlocks + key / BlockSize] * BlockSize + key % BlockSize;
+                        acc += Math.Exp(scores[key] - max) / sum * vF[slot * kvWidth + h / g * headDim + d];
+                    }
+                    expected[(t * hq + h) * headDim + d] = (float)acc;
+                }
+            }
+        var diff = Bf16.MaxAbsDiff(expected, output);
+        Assert.True(diff < 0.01f, $"max abs diff {diff}");
+    }
+
+    [Theory]
+    [InlineData(1, 8, 4096, 132, 16, 16, 256)]     // one decode sequence, long context: split
+    [InlineData(64, 8, 4096, 132, 16, 1, 0)]       // a full decode batch fills the SMs: no split
+    [InlineData(1, 8, 200, 132, 16, 4, 64)]        // short context: splits of 64 keys
+    [InlineData(1, 8, 64, 132, 16, 1, 0)]          // one granule: nothing to split
+    public void ChooseSplits_Shapes_SplitOnlyWhenSmsIdle(int tokens, int kvHeads, int maxContext, int sms, int maxSplits, int splits, int splitLength)
+    {
+        var chosen = AttentionArgs.ChooseSplits(tokens, kvHeads, maxContext, sms, maxSplits);
+        Assert.Equal(splits, chosen.Splits);
+        if (splits > 1)
+        {
+            Assert.Equal(splitLength, chosen.SplitLength);
+            Assert.True(chosen.Splits * chosen.SplitLength >= maxContext);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using DynamoOrleans.Engine.Backends.Cuda.Model;
+using DynamoOrleans.Engine.Backends.Cuda.Ops;
+using DynamoOrleans.Engine.Models;
+using DynamoOrleans.Engine.Runtime;
+using DynamoOrleans.Engine.Tests.Backends.Cpu;
+using DynamoOrleans.Engine.Tests.Fixtures;
+
+namespace DynamoOrleans.Engine.Tests.Backends.Cuda;
+
+/// <summary>Decode steps replayed from CUDA graphs (padded to a bucket) against the same steps run eagerly.</summary>
+public sealed class CudaGraphTests
+{
+    [GpuTheory]
+    [InlineData("tiny-qwen3")]
+    [InlineData("tiny-llama3")]
+    public void DecodeSteps_FromGraphs_MatchEagerSteps(string fixture)
+    {
+        using var model = ModelFolder.Open(Path.Combine(TestData.Root, fixture));
+        var options = new CudaRunnerOptions { NumKvBlocks = 128, MaxBatchTokens = 512, MaxSequences = 8 };
+        using var graphs = new CudaModelRunner(model, options);
+        using var eager = new CudaModelRunner(model, options with { UseCudaGraphs = false });
+        var random = new Random(5);
+        const int sequences = 3;
+        var prompts = Enumerable.Range(0, sequences).Select(s => Enumerable.Range(0, 20 + 90 * s).Select(_ => random.Next(1024)).ToArray()).ToArray();
+        var tables = Enumerable.Range(0, sequences).Select(s => Enumerable.Range(s * 40, 40).Reverse().ToArray()).ToArray();
+        var batch = new ForwardBatch(512, 8, 40);
+        var a = new float[sequences * 1024];
+        var b = new float[sequences * 1024];
+        batch.Clear(16);
+        for (var s = 0; s < sequences; s++)
+            batch.AddSequence(prompts[s], 0, tables[s]);
+        graphs.Forward(batch, a);
+        eager.Forward(batch, b);
+
+        var next = new int[sequences];
+        for (var step = 0; step < 6; step++)
+        {
+            for (var s = 0; s < sequences; s++)
+                next[s] = RunnerDriver.ArgMax(b.AsSpan(s * 1024, 1024));
+            batch.Clear(16);
+            for (var s = 0; s < sequences; s++)
+                batch.AddSequence([next[s]], prompts[s].Length + step, tables[s]);
+            graphs.Forward(batch, a);
+            eager.Forward(batch, b);
+            var diff = RunnerDriver.MaxAbsDiff(b, a);
+            Assert.True(diff < 0.02f, $"step {step}: max abs diff {diff}");
+        }
+        Assert.Equal(1, graphs.NumCapturedGraphs);
+        Assert.Equal(0, eager.NumCapturedGraphs);
+    }
+
+    [GpuFact]
+    public void ForwardGreedy_DecodeBatch_EqualsArgmaxOfLogits()
+    {
+        using var model = ModelFolder.Open(Path.Combine(TestData.Root, "tiny-qwen3"));
+        using var runner = new CudaModelRunner(model, new CudaRunnerOptions { NumKvBlocks = 64, MaxBatchTokens = 256, MaxSequences = 8 });
+        var random = new Random(9);
+        var batch = new ForwardBatch(256, 8, 16);
+        batch.Clear(16);
+        for (var s = 0; s < 5; s++)
+            batch.AddSequence(Enumerable.Range(0, 30).Select(_ => random.Next(1024)).ToArray(), 0, Enumerable.Range(s * 10, 10).ToArray());
+        var logits = new float[5 * 1024];
+        runner.Forward(batch, logits);
+        var tokens = new int[5];
+        batch.Clear(16);
+        for (var s = 0; s < 5; s++)
+            batch.AddSequence([s + 1], 30, Enumerable.Range(s * 10, 10).ToArray());
+        runner.ForwardGreedy(batch, tokens);
+        // The same step again through Forward and ForwardSample: the KV write is idempotent, so the logits are the same.
+        runner.Forward(batch, logits);
+        var sampled = new int[5];
+        runner.ForwardSample(batch, Enumerable.Repeat(SamplingRow.Greedy, 5).ToArray(), sampled);
+        var topOne = new int[5];
+        runner.ForwardSample(batch, Enumerable.Range(0, 5).Select(i => new SamplingRow(0.8f, 1, 1f, i / 5f)).ToArray(), topOne);
+        for (var s = 0; s < 5; s++)
+        {
+            Assert.Equal(RunnerDriver.ArgMax(logits.AsSpan(s * 1024, 1024)), tokens[s]);
+            Assert.Equal(tokens[s], sampled[s]);
+            Assert.Equal(tokens[s], topOne[s]);
+        }
+    }
+}

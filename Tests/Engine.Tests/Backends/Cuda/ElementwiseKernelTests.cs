@@ -1,0 +1,112 @@
+namespace DynamoOrleans.Engine.Tests.Backends.Cuda;
+
+public sealed class ElementwiseKernelTests(CudaFixture cuda) : IClassFixture<CudaFixture>
+{
+    [GpuFact]
+    public void EmbeddingGather_RandomIds_CopiesRowsAsFloat()
+    {
+        var random = new Random(1);
+        const int vocab = 50, hidden = 96;
+        var (table, tableF) = Bf16.Random(random, vocab * hidden);
+        int[] ids = [3, 0, 49, 3, 17, 8, 22];
+        using var dTable = cuda.Upload<ushort>(table);
+        using var dIds = cuda.Upload<int>(ids);
+        using var dOut = cuda.Device.Allocate(ids.Length * hidden * 4);
+        dOut.Fill(0xff, cuda.Stream);
+        cuda.Ops.EmbeddingGather(dOut.Pointer, dTable.Pointer, dIds.Pointer, ids.Length, hidden, cuda.Stream);
+        var result = cuda.Download<float>(dOut);
+        for (var t = 0; t < ids.Length; t++)
+            Assert.Equal(tableF.AsSpan(ids[t] * hidden, hidden), result.AsSpan(t * hidden, hidden));
+    }
+
+    [GpuTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AddRmsNorm_RandomRows_MatchesReference(bool withAdd)
+    {
+        var random = new Random(2);
+        const int tokens = 5, hidden = 4100;
+        var residual = Enumerable.Range(0, tokens * hidden).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        var (add, addF) = Bf16.Random(random, tokens * hidden);
+        var (weight, weightF) = Bf16.Random(random, hidden);
+        const float eps = 1e-6f;
+        using var dResidual = cuda.Upload<float>(residual);
+        using var dAdd = cuda.Upload<ushort>(add);
+        using var dWeight = cuda.Upload<ushort>(weight);
+        using var dOut = cuda.Device.Allocate(tokens * hidden * 2);
+        cuda.Ops.AddRmsNorm(dOut.Pointer, dResidual.Pointer, withAdd ? dAdd.Pointer : 0, dWeight.Pointer, tokens, hidden, eps, cuda.Stream);
+        var output = Bf16.ToFloats(cuda.Download<ushort>(dOut));
+        var newResidual = cuda.Download<float>(dResidual);
+
+        var expectedResidual = withAdd ? residual.Select((r, i) => r + addF[i]).ToArray() : residual;
+        Assert.True(Bf16.MaxAbsDiff(expectedResidual, newResidual) < 1e-6f);
+        var expected = new float[tokens * hidden];
+        for (var t = 0; t < tokens; t++)
+        {
+            var row = expectedResidual.AsSpan(t * hidden, hidden);
+            double ss = 0;
+            foreach (var v in row)
+                ss += (double)v * v;
+            var inv = 1.0 / Math.Sqrt(ss / hidden + eps);
+            for (var i = 0; i < hidden; i++)
+                expected[t * hidden + i] = (float)(row[i] * inv * weightF[i]);
+        }
+        Assert.True(Bf16.MaxAbsDiff(expected, output) < 0.02f);
+    }
+
+    [GpuFact]
+    public void SiluMul_RandomGateUp_MatchesReference()
+    {
+        var random = new Random(3);
+        const int tokens = 4, inter = 200;
+        var (gateUp, gateUpF) = Bf16.Random(random, tokens * 2 * inter, 4f);
+        using var dIn = cuda.Upload<ushort>(gateUp);
+        using var dOut = cuda.Device.Allocate(tokens * inter * 2);
+        cuda.Ops.SiluMul(dOut.Pointer, dIn.Pointer, tokens, inter, cuda.Stream);
+        var output = Bf16.ToFloats(cuda.Download<ushort>(dOut));
+        var expected = new float[tokens * inter];
+        for (var t = 0; t < tokens; t++)
+            for (var i = 0; i < inter; i++)
+            {
+                double g = gateUpF[t * 2 * inter + i], u = gateUpF[t * 2 * inter + inter + i];
+                expected[t * inter + i] = (float)(g / (1 + Math.Exp(-g)) * u);
+            }
+        Assert.True(Bf16.MaxAbsDiff(expected, output) < 0.1f);
+    }
+
+    [GpuFact]
+    public void GatherRows_PicksRequestedRows()
+    {
+        var random = new Random(4);
+        const int rows = 6, width = 130;
+        var (data, _) = Bf16.Random(random, rows * width);
+        int[] pick = [5, 0, 2];
+        using var dIn = cuda.Upload<ushort>(data);
+        using var dRows = cuda.Upload<int>(pick);
+        using var dOut = cuda.Device.Allocate(pick.Length * width * 2);
+        cuda.Ops.GatherRows(dOut.Pointer, dIn.Pointer, dRows.Pointer, pick.Length, width, cuda.Stream);
+        var output = cuda.Download<ushort>(dOut);
+        for (var r = 0; r < pick.Length; r++)
+            Assert.Equal(data.AsSpan(pick[r] * width, width), output.AsSpan(r * width, width));
+    }
+
+    [GpuFact]
+    public void ArgmaxRows_RandomAndTiedRows_ReturnsLowestIndexOfMax()
+    {
+        var random = new Random(5);
+        const int rows = 3, vocab = 151_936;
+        var logits = Enumerable.Range(0, rows * vocab).Select(_ => (float)random.NextDouble()).ToArray();
+        logits[vocab + 100] = 7f;
+        logits[vocab + 90_000] = 7f;
+        using var dLogits = cuda.Upload<float>(logits);
+        using var dOut = cuda.Device.Allocate(rows * 4);
+        cuda.Ops.ArgmaxRows(dOut.Pointer, dLogits.Pointer, rows, vocab, cuda.Stream);
+        var result = cuda.Download<int>(dOut);
+        for (var r = 0; r < rows; r++)
+        {
+            var row = logits.AsSpan(r * vocab, vocab);
+            Assert.Equal(row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row)), result[r]);
+        }
+        Assert.Equal(100, result[1]);
+    }
+}

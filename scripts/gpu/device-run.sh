@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs on the device machine from the repo root (see run-on-device.sh): the CUDA tests, then benchmarks.
+# TESTS=0 skips the tests, BENCH=0 the benchmarks; FILTER narrows the tests.
+set -uo pipefail
+OUT=${OUT:-/tmp/out}
+mkdir -p /tmp/dotnet "$OUT"
+tar -C /tmp/dotnet -xJf .device/dotnet-runtime-*.tar.xz
+export DOTNET_ROOT=/tmp/dotnet PATH=/tmp/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+if [ "${TESTS:-1}" = 1 ]; then
+  dotnet .device/cuda/vstest/vstest.console.dll .device/cuda/tests/DynamoOrleans.Engine.Tests.dll \
+    "--TestCaseFilter:${FILTER:-FullyQualifiedName~Backends.Cuda}" \
+    "--logger:console;verbosity=detailed" "--logger:trx;LogFileName=$OUT/cuda-tests.trx" 2>&1 \
+    | grep -v -E '^\s*$' > "$OUT/cuda-tests.log"
+  grep -E 'Failed |Error Message|Assert|Exception|at Dynamo|Total tests|Passed:|Failed:|Skipped:' "$OUT/cuda-tests.log" | head -80
+  tail -5 "$OUT/cuda-tests.log"
+fi
+if [ "${BENCH:-1}" = 1 ] && [ -x .device/cuda/bench-run.sh ]; then
+  bash .device/cuda/bench-run.sh
+fi

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Prepares a GPU run of the CUDA backend's tests and benchmarks on the lent device machine.
+#
+# The development machine has no GPU and the device machine has no .NET, so everything is built here and
+# carried in .device/ (git-ignored) of the checkout that the device tool sends (DEVICE_REPO, by default
+# this checkout's root; for a helper's worktree, the lead's checkout, e.g. DEVICE_REPO=/work/main).
+# Everything but the runtime sits in .device/cuda/, so other work in .device/ is neither touched nor carried:
+#   .device/dotnet-runtime-*.tar.xz   the .NET runtime (../shared/device/pack-dotnet.sh)
+#   .device/cuda/vstest/              vstest.console from the local SDK, so tests run with the runtime alone
+#   .device/cuda/tests/               the published Engine.Tests assembly
+#   .device/cuda/bench/, bench-run.sh the published engine benchmark, the transformers baseline script and
+#                                     the device-side benchmark command (bench/gpu/bench-run.sh)
+#   .device/cuda/run.sh               the command the device runs (scripts/gpu/device-run.sh)
+#
+# Usage:   scripts/gpu/run-on-device.sh            (then call the device tool as printed)
+# Device:  run(command: "bash .device/cuda/run.sh",
+#              carry: [".device/dotnet-runtime-<version>.tar.xz", ".device/cuda"])
+#          results land in $OUT: cuda-tests.log, cuda-tests.trx, bench-transformers.md, bench-cuda.md
+#          (TESTS=0 / BENCH=0 in front of the command skip either part)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(git -C "$here" rev-parse --show-toplevel)
+repo=${DEVICE_REPO:-$src}
+dev="$repo/.device/cuda"
+mkdir -p "$dev"
+
+(cd "$repo" && bash "${PACK_DOTNET:-/work/shared/device/pack-dotnet.sh}" >/dev/null)
+
+sdk="$(dirname "$(readlink -f "$(command -v dotnet)")")/sdk/$(dotnet --version)"
+rm -rf "$dev/vstest" && mkdir -p "$dev/vstest/Extensions"
+cp "$sdk"/vstest.console.* "$sdk"/Microsoft.TestPlatform.*.dll "$sdk"/Microsoft.VisualStudio.TestPlatform.*.dll \
+   "$sdk"/Newtonsoft.Json.dll "$sdk"/Microsoft.Extensions.FileSystemGlobbing.dll "$sdk"/Microsoft.Extensions.DependencyModel.dll "$sdk"/testhost* "$dev/vstest/"
+cp "$sdk"/Extensions/*.dll "$dev/vstest/Extensions/"
+
+rm -rf "$dev/tests"
+dotnet publish "$src/Tests/Engine.Tests/Engine.Tests.csproj" -c Release -o "$dev/tests" -v q -nologo
+# Code coverage and other platforms' native helpers are not needed there, and the carried tree is capped at 64 MiB.
+rm -rf "$dev/tests/CodeCoverage" "$dev/tests"/{x86,arm64,alpine,macos,ubuntu} "$dev/tests"/Microsoft.CodeCoverage.* \
+       "$dev/tests"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant}
+if [ -f "$src/bench/Engine.Bench/Engine.Bench.csproj" ]; then
+  rm -rf "$dev/bench" && mkdir -p "$dev/bench"
+  dotnet publish "$src/bench/Engine.Bench/Engine.Bench.csproj" -c Release -o "$dev/bench/app" -v q -nologo
+  cp "$src"/bench/gpu/*.py "$dev/bench/"
+  cp "$src/bench/gpu/bench-run.sh" "$dev/bench-run.sh"
+fi
+cp "$here/device-run.sh" "$dev/run.sh"
+du -sh "$dev"
+runtime=$(cd "$repo" && ls .device/dotnet-runtime-*.tar.xz | tail -1)
+echo "device tool: run(command: \"bash .device/cuda/run.sh\", carry: [\"$runtime\", \".device/cuda\"])  [in $repo]"
