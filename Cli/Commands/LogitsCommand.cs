@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Numerics.Tensors;
 using DynamoOrleans.Engine.Backends.Cpu;
 using DynamoOrleans.Engine.Models;
 using DynamoOrleans.Engine.Runtime;
@@ -75,7 +76,7 @@ internal static class LogitsCommand
         lastLogits.CopyTo(logits);
         for (var i = 0; i < count; i++)
         {
-            tokens[i] = ArgMax(logits);
+            tokens[i] = TensorPrimitives.IndexOfMax<float>(logits);
             if (i == count - 1)
                 break;
             batch.Clear(runner.BlockSize);
@@ -107,14 +108,5 @@ internal static class LogitsCommand
             line += $", greedy agrees on {agree}/{expected.Length} tokens" + (agree < expected.Length ? $" (first difference at step {agree})" : "");
         }
         return line;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var i = 1; i < row.Length; i++)
-            if (row[i] > row[best])
-                best = i;
-        return best;
     }
 }
