@@ -31,7 +31,7 @@ public static class ToolCallJson
         }
         if (!trimmed.Contains(';', StringComparison.Ordinal)) return null;
         var result = new List<ToolCall>();
-        foreach (var part in trimmed.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in SplitOutsideStrings(trimmed))
         {
             using var doc = TryParse(part);
             if (doc is not null && ToCall(doc.RootElement, defaultName) is { } call) result.Add(call); else return null;
@@ -64,6 +64,38 @@ public static class ToolCallJson
             builder.Append(c);
         }
         return builder.ToString();
+    }
+
+    // A ';' inside an argument string does not separate calls.
+    private static List<string> SplitOutsideStrings(string text)
+    {
+        var parts = new List<string>();
+        var inString = false;
+        var escaped = false;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (inString)
+            {
+                if (escaped) escaped = false;
+                else if (c == '\\') escaped = true;
+                else if (c == '"') inString = false;
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else if (c == ';')
+            {
+                var part = text[start..i].Trim();
+                if (part.Length > 0) parts.Add(part);
+                start = i + 1;
+            }
+        }
+        var last = text[start..].Trim();
+        if (last.Length > 0) parts.Add(last);
+        return parts;
     }
 
     private static ToolCall? ToCall(JsonElement element, string? defaultName)
