@@ -174,6 +174,7 @@ public sealed class ToolCallParser
             Feed(unfed.AsSpan(0, unfed.Length - hold));
             if (!final) return false;
             EndUnit(_unit.ToString());
+            _unit.Clear();
             return true;
         }
         Feed(unfed.AsSpan(0, close));
