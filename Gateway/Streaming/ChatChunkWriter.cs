@@ -7,12 +7,12 @@ namespace DynamoOrleans.Gateway.Streaming;
 /// <summary>
 /// Writes <c>chat.completion.chunk</c> events. Per choice: a first chunk with the role, then content
 /// and reasoning deltas; each tool call as OpenAI streams it (index, id, type and name with empty
-/// arguments, then the arguments), and the finish reason last.
+/// arguments as soon as the name is known, then one delta per arguments fragment as it is
+/// generated), and the finish reason last.
 /// </summary>
 public sealed class ChatChunkWriter(SseWriter sse, ResponseHeader header, IPromptPreprocessor tokens, int choices)
 {
     private readonly bool[] _roleSent = new bool[choices];
-    private readonly int[] _toolCalls = new int[choices];
 
     public void Write(in ChoiceDelta delta)
     {
@@ -28,8 +28,9 @@ public sealed class ChatChunkWriter(SseWriter sse, ResponseHeader header, IPromp
             End(w, index, null);
         }
         var calls = delta.ToolCalls;
+        var writesCalls = WritesAnything(calls);
         var hasText = delta.Content.Length > 0 || delta.Reasoning.Length > 0 || delta.Logprob is not null;
-        if (hasText || (calls is null && delta.FinishReason is not null))
+        if (hasText || (!writesCalls && delta.FinishReason is not null))
         {
             var w = Begin();
             w.WriteStartObject("delta"u8);
@@ -44,11 +45,11 @@ public sealed class ChatChunkWriter(SseWriter sse, ResponseHeader header, IPromp
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
-            End(w, index, calls is null ? delta.FinishReason : null);
+            End(w, index, writesCalls ? null : delta.FinishReason);
         }
-        if (calls is null) return;
-        foreach (var call in calls)
-            WriteToolCall(index, _toolCalls[index]++, call);
+        if (!writesCalls) return;
+        for (var i = 0; i < calls.Count; i++)
+            WriteToolCall(index, calls[i]);
         if (delta.FinishReason is not null)
         {
             var w = Begin();
@@ -69,36 +70,53 @@ public sealed class ChatChunkWriter(SseWriter sse, ResponseHeader header, IPromp
         sse.EndEvent();
     }
 
-    private void WriteToolCall(int index, int callIndex, ToolCall call)
+    // Commits and drops change nothing a client sees: a call is a header, then argument fragments.
+    private static bool WritesAnything(in ToolCallChunks calls)
     {
-        var w = Begin();
-        w.WriteStartObject("delta"u8);
-        w.WriteStartArray("tool_calls"u8);
-        w.WriteStartObject();
-        w.WriteNumber("index"u8, callIndex);
-        w.WriteString("id"u8, call.Id);
-        w.WriteString("type"u8, "function");
-        w.WriteStartObject("function"u8);
-        w.WriteString("name"u8, call.Name);
-        w.WriteString("arguments"u8, "");
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-        End(w, index, null);
+        for (var i = 0; i < calls.Count; i++)
+            if (calls[i].Id is not null || calls[i].Arguments.Length > 0) return true;
+        return false;
+    }
 
-        w = Begin();
+    private void WriteToolCall(int index, in ToolCallChunk call)
+    {
+        if (call.Id is not null)
+        {
+            var w = Begin();
+            WriteToolCallStart(w, call.Index);
+            w.WriteString("id"u8, call.Id);
+            w.WriteString("type"u8, "function");
+            w.WriteStartObject("function"u8);
+            w.WriteString("name"u8, call.Name);
+            w.WriteString("arguments"u8, "");
+            WriteToolCallEnd(w);
+            End(w, index, null);
+        }
+        if (call.Arguments.Length > 0)
+        {
+            var w = Begin();
+            WriteToolCallStart(w, call.Index);
+            w.WriteStartObject("function"u8);
+            w.WriteString("arguments"u8, call.Arguments);
+            WriteToolCallEnd(w);
+            End(w, index, null);
+        }
+    }
+
+    private static void WriteToolCallStart(Utf8JsonWriter w, int callIndex)
+    {
         w.WriteStartObject("delta"u8);
         w.WriteStartArray("tool_calls"u8);
         w.WriteStartObject();
         w.WriteNumber("index"u8, callIndex);
-        w.WriteStartObject("function"u8);
-        w.WriteString("arguments"u8, call.Arguments);
+    }
+
+    private static void WriteToolCallEnd(Utf8JsonWriter w)
+    {
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteEndObject();
-        End(w, index, null);
     }
 
     private Utf8JsonWriter Begin()

@@ -5,7 +5,11 @@ using DynamoOrleans.Gateway.Preprocessing;
 
 namespace DynamoOrleans.Gateway.Streaming;
 
-/// <summary>Collects the deltas of a non-streaming chat request and writes one <c>chat.completion</c> object.</summary>
+/// <summary>
+/// Collects the deltas of a non-streaming chat request and writes one <c>chat.completion</c> object.
+/// Tool calls are assembled from the same chunks a stream carries, so a call's arguments here are
+/// the concatenation of the fragments a streaming client receives.
+/// </summary>
 public sealed class ChatResponseBuilder(ResponseHeader header, IPromptPreprocessor tokens, int choices, bool logprobs)
 {
     private readonly Choice[] _choices = Enumerable.Range(0, choices).Select(_ => new Choice()).ToArray();
@@ -15,7 +19,7 @@ public sealed class ChatResponseBuilder(ResponseHeader header, IPromptPreprocess
         var choice = _choices[delta.Index];
         choice.Content.Append(delta.Content);
         choice.Reasoning.Append(delta.Reasoning);
-        if (delta.ToolCalls is { } calls) choice.ToolCalls.AddRange(calls);
+        for (var i = 0; i < delta.ToolCalls.Count; i++) choice.Apply(delta.ToolCalls[i]);
         if (delta.Logprob is { } entry) choice.Logprobs.Add(entry);
         if (delta.FinishReason is not null) choice.FinishReason = delta.FinishReason;
     }
@@ -80,6 +84,8 @@ public sealed class ChatResponseBuilder(ResponseHeader header, IPromptPreprocess
 
     private sealed class Choice
     {
+        private readonly Dictionary<int, (string Id, string Name, StringBuilder Arguments)> _open = [];
+
         public StringBuilder Content { get; } = new();
 
         public StringBuilder Reasoning { get; } = new();
@@ -89,5 +95,15 @@ public sealed class ChatResponseBuilder(ResponseHeader header, IPromptPreprocess
         public List<LogprobEntry> Logprobs { get; } = [];
 
         public string? FinishReason { get; set; }
+
+        public void Apply(in ToolCallChunk chunk)
+        {
+            if (chunk.Id is not null) _open[chunk.Index] = (chunk.Id, chunk.Name ?? string.Empty, new StringBuilder());
+            if (!_open.TryGetValue(chunk.Index, out var call)) return;
+            call.Arguments.Append(chunk.Arguments);
+            if (chunk.Status == ToolCallStatus.Streaming) return;
+            _open.Remove(chunk.Index);
+            if (chunk.Status == ToolCallStatus.Committed) ToolCalls.Add(new ToolCall(call.Id, call.Name, call.Arguments.ToString()));
+        }
     }
 }

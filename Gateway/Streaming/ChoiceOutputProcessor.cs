@@ -52,7 +52,7 @@ public sealed class ChoiceOutputProcessor
     public ChoiceDelta Step(in TokenOutput output)
     {
         if (output.TokenId < 0)
-            return output.Finish is { } end ? Finish(string.Empty, null, MapFinish(end)) : new ChoiceDelta(_index, string.Empty, string.Empty, null, null, null);
+            return output.Finish is { } end ? Finish(string.Empty, null, MapFinish(end)) : new ChoiceDelta(_index, string.Empty, string.Empty, default, null, null);
         CompletionTokens++;
         CachedPromptTokens = output.CachedPromptTokens;
         LogprobEntry? logprob = _wantLogprobs && !float.IsNaN(output.Logprob)
@@ -99,13 +99,12 @@ public sealed class ChoiceOutputProcessor
             reasoning = a.Reasoning + b.Reasoning;
             content = a.Content + b.Content;
         }
-        IReadOnlyList<ToolCall>? calls = null;
+        ToolCallChunks calls = default;
         if (_tools is not null)
         {
-            var a = _tools.Push(content);
-            var b = _tools.Flush();
-            content = a.Content + b.Content;
-            calls = Concat(a.Calls, b.Calls);
+            var parsed = _tools.Finish(content);
+            content = parsed.Content;
+            calls = parsed.Calls;
             if (_tools.SawToolCall && reason == "stop") reason = "tool_calls";
         }
         return new ChoiceDelta(_index, content, reasoning, calls, logprob, reason);
@@ -113,7 +112,7 @@ public sealed class ChoiceOutputProcessor
 
     private ChoiceDelta Route(string text, LogprobEntry? logprob, string? reason)
     {
-        if (text.Length == 0) return new ChoiceDelta(_index, string.Empty, string.Empty, null, logprob, reason);
+        if (text.Length == 0) return new ChoiceDelta(_index, string.Empty, string.Empty, default, logprob, reason);
         var reasoning = string.Empty;
         var content = text;
         if (_reasoning is not null)
@@ -122,7 +121,7 @@ public sealed class ChoiceOutputProcessor
             reasoning = split.Reasoning;
             content = split.Content;
         }
-        IReadOnlyList<ToolCall>? calls = null;
+        ToolCallChunks calls = default;
         if (_tools is not null && content.Length > 0)
         {
             var parsed = _tools.Push(content);
@@ -138,9 +137,6 @@ public sealed class ChoiceOutputProcessor
             if (_silentStopIds[i] == tokenId) return true;
         return false;
     }
-
-    private static IReadOnlyList<ToolCall>? Concat(IReadOnlyList<ToolCall>? a, IReadOnlyList<ToolCall>? b) =>
-        a is null ? b : b is null ? a : [.. a, .. b];
 
     private static string MapFinish(Engine.Serving.FinishReason finish) => finish switch
     {

@@ -29,6 +29,7 @@ public sealed class NodeOpenAiClientTests
         Assert.Equal("get_weather", result["toolCall"]!["name"]!.GetValue<string>());
         Assert.Equal("Paris", JsonNode.Parse(result["toolCall"]!["arguments"]!.GetValue<string>())!["city"]!.GetValue<string>());
         Assert.Equal("tool_calls", result["toolFinish"]!.GetValue<string>());
+        Assert.Equal("{\"city\":\"Paris\"}".Length, result["toolFragments"]!.GetValue<int>());
         Assert.Equal("Hello", result["completion"]!.GetValue<string>());
         Assert.Equal(5, result["completionLogprobs"]!.GetValue<int>());
         Assert.Equal(404, result["missingModel"]!["status"]!.GetValue<int>());

@@ -96,6 +96,55 @@ public sealed class OpenAiSdkTests
     }
 
     [Fact]
+    public async Task Sdk_StreamingToolCallUpdates_AccumulateToTheNonStreamingCalls()
+    {
+        const string calls = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Kraków\", \"when\": {\"day\": \"mon\"}}}\n</tool_call>\n"
+            + "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"tz\": [\"Europe/Warsaw\"]}}\n</tool_call>";
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => calls));
+        var client = Client(server);
+        var options = new ChatCompletionOptions
+        {
+            Tools =
+            {
+                ChatTool.CreateFunctionTool("get_weather", "Weather", BinaryData.FromString("""{"type":"object"}""")),
+                ChatTool.CreateFunctionTool("get_time", "Time", BinaryData.FromString("""{"type":"object"}""")),
+            },
+        };
+        ChatCompletion whole = await client.CompleteChatAsync([new UserChatMessage("go")], options);
+        Assert.Equal(2, whole.ToolCalls.Count);
+
+        var names = new Dictionary<int, string>();
+        var ids = new Dictionary<int, string>();
+        var args = new Dictionary<int, StringBuilder>();
+        var updates = 0;
+        ChatFinishReason? finish = null;
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("go")], options))
+        {
+            finish ??= update.FinishReason;
+            foreach (StreamingChatToolCallUpdate part in update.ToolCallUpdates)
+            {
+                if (part.FunctionName is { } name) names[part.Index] = name;
+                if (part.ToolCallId is { } id) ids[part.Index] = id;
+                if (!args.TryGetValue(part.Index, out var builder)) args[part.Index] = builder = new StringBuilder();
+                if (part.FunctionArgumentsUpdate is { } a && !a.ToMemory().IsEmpty)
+                {
+                    builder.Append(a.ToString());
+                    updates++;
+                }
+            }
+        }
+        Assert.Equal(ChatFinishReason.ToolCalls, finish);
+        Assert.True(updates > 20, $"{updates} argument updates");
+        for (var i = 0; i < whole.ToolCalls.Count; i++)
+        {
+            Assert.Equal(whole.ToolCalls[i].FunctionName, names[i]);
+            Assert.StartsWith("call_", ids[i], StringComparison.Ordinal);
+            Assert.Equal(whole.ToolCalls[i].FunctionArguments.ToString(), args[i].ToString());
+        }
+        Assert.Equal("{\"city\":\"Kraków\",\"when\":{\"day\":\"mon\"}}", args[0].ToString());
+    }
+
+    [Fact]
     public async Task Sdk_UnknownModelAndBadKey_ClientResultExceptionWithStatus()
     {
         await using var server = await GatewayServer.StartAsync(options: new GatewayOptions { ApiKey = "sk-right" });

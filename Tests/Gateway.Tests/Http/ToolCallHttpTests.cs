@@ -29,20 +29,28 @@ public sealed class ToolCallHttpTests
     }
 
     [Fact]
-    public async Task Tools_Streaming_HeaderDeltaThenArguments()
+    public async Task Tools_Streaming_HeaderDeltaThenArgumentFragments()
     {
         await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => HermesCall));
         var chunks = await Sse.PostStreamAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"stream":true}""");
         var toolDeltas = chunks.Select(c => c["choices"]![0]!["delta"]!["tool_calls"]).Where(t => t is not null).Select(t => t![0]!).ToList();
-        Assert.Equal(2, toolDeltas.Count);
         Assert.Equal(0, toolDeltas[0]["index"]!.GetValue<int>());
         Assert.Equal("get_weather", toolDeltas[0]["function"]!["name"]!.GetValue<string>());
         Assert.Equal("", toolDeltas[0]["function"]!["arguments"]!.GetValue<string>());
         Assert.NotNull(toolDeltas[0]["id"]);
-        Assert.Null(toolDeltas[1]["id"]);
-        Assert.Contains("Paris", toolDeltas[1]["function"]!["arguments"]!.GetValue<string>(), StringComparison.Ordinal);
+        // The fake engine sends one byte per token, so the arguments arrive a character at a time.
+        var fragments = toolDeltas.Skip(1).Select(d => d["function"]!["arguments"]!.GetValue<string>()).ToList();
+        Assert.Equal("{\"city\":\"Paris\"}".Length, fragments.Count);
+        Assert.All(toolDeltas.Skip(1), d => Assert.Null(d["id"]));
+        Assert.All(toolDeltas.Skip(1), d => Assert.Null(d["function"]!["name"]));
+        Assert.All(toolDeltas, d => Assert.Equal(0, d["index"]!.GetValue<int>()));
         Assert.Equal("tool_calls", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
         Assert.Equal("", Sse.Join(chunks, "content"));
+
+        var whole = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}}}""");
+        var arguments = whole["choices"]![0]!["message"]!["tool_calls"]![0]!["function"]!["arguments"]!.GetValue<string>();
+        Assert.Equal(arguments, string.Concat(fragments));
+        Assert.Equal("{\"city\":\"Paris\"}", arguments);
     }
 
     [Fact]
@@ -96,5 +104,92 @@ public sealed class ToolCallHttpTests
         Assert.Equal("length", response["choices"]![0]!["finish_reason"]!.GetValue<string>());
         Assert.Null(response["choices"]![0]!["message"]!["tool_calls"]);
         _ = FinishReason.Length;
+    }
+
+    private const string TwoCalls = "<think>need both</think>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"São Paulo\", \"days\": [1, 2]}}\n</tool_call>\n"
+        + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo \\\"N\\\"\"}}\n</tool_call>";
+
+    [Fact]
+    public async Task Tools_StreamingTwoCallsAfterReasoning_FragmentsEqualNonStreamingArguments()
+    {
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => TwoCalls));
+        var chunks = await Sse.PostStreamAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"stream":true}""");
+        var streamed = Accumulate(chunks);
+        var whole = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}}}""");
+        var message = whole["choices"]![0]!["message"]!;
+        var calls = message["tool_calls"]!.AsArray();
+        Assert.Equal(2, calls.Count);
+        Assert.Equal(2, streamed.Count);
+        for (var i = 0; i < calls.Count; i++)
+        {
+            Assert.Equal(calls[i]!["function"]!["name"]!.GetValue<string>(), streamed[i].Name);
+            Assert.Equal(calls[i]!["function"]!["arguments"]!.GetValue<string>(), streamed[i].Arguments);
+            Assert.True(streamed[i].Fragments > 5);
+        }
+        Assert.Equal("{\"city\":\"Oslo \\\"N\\\"\"}", streamed[1].Arguments);
+        Assert.Equal("need both", Sse.Join(chunks, "reasoning_content"));
+        Assert.Equal("need both", message["reasoning_content"]!.GetValue<string>());
+        Assert.Equal("", Sse.Join(chunks, "content"));
+        Assert.Equal("tool_calls", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tools_StreamingParallelOff_OnlyTheFirstCall()
+    {
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => TwoCalls));
+        var chunks = await Sse.PostStreamAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"stream":true,"parallel_tool_calls":false}""");
+        var call = Assert.Single(Accumulate(chunks));
+        Assert.Equal("{\"city\":\"São Paulo\",\"days\":[1,2]}", call.Arguments);
+        Assert.Equal("tool_calls", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tools_StopStringAtClosingTag_CallStillCommitted()
+    {
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => HermesCall + "\nmore text"));
+        var chunks = await Sse.PostStreamAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"stream":true,"stop":["</tool_call>"]}""");
+        Assert.Equal("{\"city\":\"Paris\"}", Assert.Single(Accumulate(chunks)).Arguments);
+        Assert.Equal("", Sse.Join(chunks, "content"));
+        Assert.Equal("tool_calls", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Tools_MalformedCall_StreamSeesPrefixThenRawBlockAsContent()
+    {
+        const string broken = "<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}}</tool_call>";
+        await using var server = await GatewayServer.StartAsync(new ScriptedEngine(_ => broken));
+        var chunks = await Sse.PostStreamAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}},"stream":true}""");
+        var call = Assert.Single(Accumulate(chunks));
+        Assert.Equal("{\"city\":\"Paris\"}", call.Arguments);
+        Assert.Equal(broken, Sse.Join(chunks, "content"));
+        Assert.Equal("stop", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+
+        var whole = await Sse.PostJsonAsync(server.Client, "/v1/chat/completions", $$$"""{"model":"fake-model",{{{Tools}}}}""");
+        Assert.Null(whole["choices"]![0]!["message"]!["tool_calls"]);
+        Assert.Equal(broken, whole["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+    }
+
+    private static List<(string Name, string Arguments, int Fragments)> Accumulate(List<JsonObject> chunks)
+    {
+        var calls = new List<(string Name, string Arguments, int Fragments)>();
+        foreach (var chunk in chunks)
+        {
+            if (chunk["choices"]![0]!["delta"]?["tool_calls"] is not JsonArray deltas) continue;
+            foreach (var delta in deltas)
+            {
+                var index = delta!["index"]!.GetValue<int>();
+                if (delta["id"] is not null)
+                {
+                    Assert.Equal(calls.Count, index);
+                    Assert.Equal("", delta["function"]!["arguments"]!.GetValue<string>());
+                    calls.Add((delta["function"]!["name"]!.GetValue<string>(), "", 0));
+                    continue;
+                }
+                var fragment = delta["function"]!["arguments"]!.GetValue<string>();
+                Assert.NotEqual("", fragment);
+                calls[index] = (calls[index].Name, calls[index].Arguments + fragment, calls[index].Fragments + 1);
+            }
+        }
+        return calls;
     }
 }

@@ -5,19 +5,10 @@ namespace DynamoOrleans.Gateway.Tests.Parsing;
 
 public sealed class ToolCallParserTests
 {
-    private static (string Content, List<ToolCall> Calls) Run(ToolCallParser parser, params string[] pieces)
+    private static (string Content, List<(string Name, string Arguments)> Calls) Run(ToolCallParser parser, params string[] pieces)
     {
-        var content = "";
-        var calls = new List<ToolCall>();
-        foreach (var piece in pieces)
-        {
-            var d = parser.Push(piece);
-            content += d.Content;
-            if (d.Calls is not null) calls.AddRange(d.Calls);
-        }
-        var end = parser.Flush();
-        if (end.Calls is not null) calls.AddRange(end.Calls);
-        return (content + end.Content, calls);
+        var transcript = ToolCallTranscript.Run(parser, pieces);
+        return (transcript.Content, transcript.Committed);
     }
 
     private static string[] Chars(string s) => s.Select(c => c.ToString()).ToArray();
@@ -30,7 +21,6 @@ public sealed class ToolCallParserTests
         var call = Assert.Single(calls);
         Assert.Equal("get_weather", call.Name);
         Assert.Equal("Paris", JsonNode.Parse(call.Arguments)!["city"]!.GetValue<string>());
-        Assert.StartsWith("call_", call.Id, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,13 +34,18 @@ public sealed class ToolCallParserTests
     }
 
     [Fact]
-    public void Hermes_Streaming_CallCompletesAtClosingTag()
+    public void Hermes_Streaming_CallStartsAtNameAndCommitsAtClosingTag()
     {
         var parser = new ToolCallParser();
         Assert.Equal("Hi ", parser.Push("Hi <tool").Content);
-        Assert.Null(parser.Push("_call>{\"name\":\"f\",").Calls);
-        var done = parser.Push("\"arguments\":{}}</tool_call>");
-        Assert.Equal("f", Assert.Single(done.Calls!).Name);
+        var header = parser.Push("_call>{\"name\":\"f\",");
+        Assert.Equal(1, header.Calls.Count);
+        Assert.Equal(("f", "", ToolCallStatus.Streaming), (header.Calls[0].Name, header.Calls[0].Arguments, header.Calls[0].Status));
+        var args = parser.Push("\"arguments\":{}}");
+        Assert.Equal(("{}", ToolCallStatus.Streaming), (args.Calls[0].Arguments, args.Calls[0].Status));
+        Assert.Null(args.Calls[0].Id);
+        var done = parser.Push("</tool_call>");
+        Assert.Equal((0, ToolCallStatus.Committed), (done.Calls[0].Index, done.Calls[0].Status));
     }
 
     [Fact]
@@ -74,7 +69,15 @@ public sealed class ToolCallParserTests
     {
         var (content, calls) = Run(new ToolCallParser(), "x<tool_call>{\"name\":");
         Assert.Empty(calls);
-        Assert.Equal("x{\"name\":", content);
+        Assert.Equal("x<tool_call>{\"name\":", content);
+    }
+
+    [Fact]
+    public void Hermes_UnclosedButCompleteJson_CommittedAtEnd()
+    {
+        var (content, calls) = Run(new ToolCallParser(), Chars("<tool_call>{\"name\":\"f\",\"arguments\":{\"a\":1}}"));
+        Assert.Equal("", content);
+        Assert.Equal(("f", "{\"a\":1}"), Assert.Single(calls));
     }
 
     [Fact]

@@ -58,7 +58,10 @@ public sealed class ChoiceOutputProcessorTests
     {
         var processor = Processor(tools: new ToolCallParser());
         var deltas = Run(processor, "<tool_call>{\"name\":\"f\",\"arguments\":{}}</tool_call>");
-        Assert.Equal("f", deltas.SelectMany(d => d.ToolCalls ?? []).Single().Name);
+        var chunks = deltas.SelectMany(d => Enumerable.Range(0, d.ToolCalls.Count).Select(i => d.ToolCalls[i])).ToList();
+        Assert.Equal("f", chunks.Single(c => c.Id is not null).Name);
+        Assert.Equal("{}", string.Concat(chunks.Select(c => c.Arguments)));
+        Assert.Equal(ToolCallStatus.Committed, chunks[^1].Status);
         Assert.Equal("tool_calls", deltas[^1].FinishReason);
     }
 

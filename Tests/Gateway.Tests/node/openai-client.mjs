@@ -37,6 +37,25 @@ const final = await runner.finalChatCompletion();
 result.toolCall = final.choices[0].message.tool_calls?.[0]?.function ?? null;
 result.toolFinish = final.choices[0].finish_reason;
 
+// Raw stream: the arguments arrive as several fragments that concatenate to the non-streamed string.
+const toolArgs = {};
+let toolFragments = 0;
+const toolStream = await client.chat.completions.create({
+  model: 'fake-model', messages: [{ role: 'user', content: 'weather in Paris?' }], tools, stream: true,
+});
+for await (const chunk of toolStream) {
+  for (const call of chunk.choices[0]?.delta?.tool_calls ?? []) {
+    toolArgs[call.index] ??= '';
+    if (call.function?.arguments) { toolArgs[call.index] += call.function.arguments; toolFragments++; }
+  }
+}
+const toolWhole = await client.chat.completions.create({
+  model: 'fake-model', messages: [{ role: 'user', content: 'weather in Paris?' }], tools,
+});
+result.toolFragments = toolFragments;
+check(toolArgs[0] === toolWhole.choices[0].message.tool_calls[0].function.arguments, 'streamed tool arguments equal non-streamed');
+check(final.choices[0].message.tool_calls[0].function.arguments === toolArgs[0], 'stream helper assembles the same arguments');
+
 const completion = await client.completions.create({ model: 'fake-model', prompt: 'say', max_tokens: 5, logprobs: 1 });
 result.completion = completion.choices[0].text;
 result.completionLogprobs = completion.choices[0].logprobs?.tokens?.length ?? 0;
