@@ -48,6 +48,18 @@ public sealed class Sampler
 
     public IReadOnlyList<int> EosTokenIds => _eosTokenIds;
 
+    /// <summary>
+    /// Whether <see cref="Sample"/> would return the plain argmax of the raw logits for <paramref name="sequence"/>:
+    /// greedy, no penalties, no stop-token mask, no logprobs. Such a row can be picked where the logits are.
+    /// </summary>
+    public static bool IsPlainArgmax(Sequence sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        var s = sequence.Sampling;
+        return s.Temperature < GreedyTemperature && s.Logprobs is null && s.RepetitionPenalty == 1f
+            && s.FrequencyPenalty == 0f && s.PresencePenalty == 0f && sequence.NumOutputTokens >= s.MinTokens;
+    }
+
     /// <summary>Picks the next token of <paramref name="sequence"/> from <paramref name="logits"/> (one row, modified in place).</summary>
     public SampledToken Sample(Span<float> logits, Sequence sequence)
     {

@@ -16,6 +16,7 @@ public sealed class LlmEngine : IDisposable
     private readonly IDisposable? _owned;
     private readonly ForwardBatch _batch;
     private readonly float[] _logits;
+    private readonly int[] _tokens;
     private readonly Sampler _sampler;
     private readonly List<StepOutput> _outputs = [];
     private readonly HashSet<int> _eosTokenIds;
@@ -46,6 +47,7 @@ public sealed class LlmEngine : IDisposable
 
         _batch = new ForwardBatch(options.MaxBatchTokens, options.MaxSequences, ForwardBatch.BlocksFor(maxContext, runner.BlockSize));
         _logits = new float[options.MaxSequences * runner.VocabSize];
+        _tokens = new int[options.MaxSequences];
         var shared = options.Seed is { } seed ? new Random(seed) : new Random();
         _sampler = new Sampler(runner.VocabSize, eos, shared);
     }
@@ -104,7 +106,12 @@ public sealed class LlmEngine : IDisposable
         }
 
         var vocab = Model.VocabSize;
-        _runner.Forward(_batch, _logits.AsSpan(0, _batch.NumLogitRows * vocab));
+        var greedy = _runner as IGreedyModelRunner;
+        var onDevice = greedy is not null && AllPlainArgmax(scheduled);
+        if (onDevice)
+            greedy!.ForwardGreedy(_batch, _tokens.AsSpan(0, _batch.NumLogitRows));
+        else
+            _runner.Forward(_batch, _logits.AsSpan(0, _batch.NumLogitRows * vocab));
         NumSteps++;
         NumComputedTokens += _batch.NumTokens;
         Scheduler.CompleteStep();
@@ -114,7 +121,9 @@ public sealed class LlmEngine : IDisposable
             var seq = scheduled[row];
             if (seq.NumComputedTokens < seq.NumTokens)
                 continue; // a prefill chunk short of the end: nothing to sample yet
-            var sampled = _sampler.Sample(_logits.AsSpan(row * vocab, vocab), seq);
+            var sampled = onDevice
+                ? new SampledToken(_tokens[row], float.NaN, null)
+                : _sampler.Sample(_logits.AsSpan(row * vocab, vocab), seq);
             seq.AppendToken(sampled.TokenId);
             NumGeneratedTokens++;
             var finish = CheckFinish(seq, sampled.TokenId);
@@ -158,6 +167,16 @@ public sealed class LlmEngine : IDisposable
     }
 
     public void Dispose() => _owned?.Dispose();
+
+    // Greedy rows without penalties, masks or logprobs are the raw argmax: a runner that can pick it where the
+    // logits live saves copying every logit row to the host (the GPU's serving steps are mostly this).
+    private static bool AllPlainArgmax(IReadOnlyList<Sequence> scheduled)
+    {
+        for (var i = 0; i < scheduled.Count; i++)
+            if (!Sampler.IsPlainArgmax(scheduled[i]))
+                return false;
+        return true;
+    }
 
     private FinishReason? CheckFinish(Sequence seq, int tokenId)
     {
