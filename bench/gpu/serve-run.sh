@@ -36,7 +36,7 @@ for _ in $(seq 120); do grep -q "^Serving" "$OUT/serve.log" && break; kill -0 $s
   timeout 30 python3 $dev/bench/serve_load.py --model qwen3 --concurrency 1 --requests 2 --max-tokens 256
   timeout 40 python3 $dev/bench/serve_load.py --model qwen3 --concurrency 64 --requests 128 --max-tokens 256
   timeout 40 python3 $dev/bench/serve_load.py --model qwen3 --concurrency 128 --requests 256 --max-tokens 256
-  timeout 40 python3 $dev/bench/serve_load.py --model qwen3 --concurrency 64 --requests 128 --max-tokens 256 --temperature 0.8
+  timeout 40 python3 $dev/bench/serve_load.py --model qwen3 --concurrency 64 --requests 64 --max-tokens 256 --temperature 0.8
 } > "$OUT/serve.md" 2>&1
 kill $server; wait $server
 cat "$OUT/serve.md" "$OUT/bench-cuda-engine.md"

@@ -38,7 +38,9 @@ rm -rf "$dev/tests"
 dotnet publish "$src/Tests/Engine.Tests/Engine.Tests.csproj" -c Release -o "$dev/tests" -v q -nologo
 # Code coverage and other platforms' native helpers are not needed there, and the carried tree is capped at 64 MiB.
 rm -rf "$dev/tests/CodeCoverage" "$dev/tests"/{x86,arm64,alpine,macos,ubuntu} "$dev/tests"/Microsoft.CodeCoverage.* \
-       "$dev/tests"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant}
+       "$dev/tests"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant} "$dev/tests/x64"
+# The GPU tests read only the tiny model fixtures.
+find "$dev/tests/TestData" -mindepth 1 -maxdepth 1 ! -name 'tiny-*' -exec rm -rf {} +
 if [ -f "$src/bench/Engine.Bench/Engine.Bench.csproj" ]; then
   rm -rf "$dev/bench" && mkdir -p "$dev/bench"
   dotnet publish "$src/bench/Engine.Bench/Engine.Bench.csproj" -c Release -o "$dev/bench/app" -v q -nologo
@@ -54,6 +56,7 @@ if [ -f "$tokenizer/tokenizer.json" ]; then
   tar -C "$tokenizer" -cJf "$dev/serve/qwen3-tokenizer.tar.xz" tokenizer.json tokenizer_config.json
 fi
 cp "$here/device-run.sh" "$dev/run.sh"
+find "$dev" -name '*.pdb' -delete
 du -sh "$dev"
 runtime=$(cd "$repo" && ls .device/dotnet-runtime-*.tar.xz | tail -1)
 echo "device tool: run(command: \"bash .device/cuda/run.sh\", carry: [\"$runtime\", \".device/cuda\"])  [in $repo]"
