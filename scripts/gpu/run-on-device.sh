@@ -18,6 +18,7 @@
 # Device:  run(command: "bash .device/cuda/run.sh",
 #              carry: [".device/dotnet-runtime-<version>.tar.xz", ".device/cuda"])
 #          results land in $OUT: cuda-tests.log, cuda-tests.trx, bench-transformers.md, bench-cuda.md
+#          (with SERVE=1: bench-cuda-engine.md, serve.md, serve.log; with LLAMA=1: bench-llama8b.md)
 #          (TESTS=0 / BENCH=0 in front of the command skip either part)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
