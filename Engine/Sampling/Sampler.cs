@@ -48,6 +48,19 @@ public sealed class Sampler
 
     public IReadOnlyList<int> EosTokenIds => _eosTokenIds;
 
+    /// <summary>
+    /// Whether a runner's device sampler (temperature, top-k, top-p, one uniform number) draws from the same
+    /// distribution as <see cref="Sample"/> for <paramref name="sequence"/>: no penalties, no stop-token mask,
+    /// no min-p and no logprobs, which need the logits on the host.
+    /// </summary>
+    public static bool CanSampleOnDevice(Sequence sequence)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        var s = sequence.Sampling;
+        return s.Logprobs is null && s.RepetitionPenalty == 1f && s.FrequencyPenalty == 0f && s.PresencePenalty == 0f
+            && s.MinP == 0f && sequence.NumOutputTokens >= s.MinTokens;
+    }
+
     /// <summary>Picks the next token of <paramref name="sequence"/> from <paramref name="logits"/> (one row, modified in place).</summary>
     public SampledToken Sample(Span<float> logits, Sequence sequence)
     {

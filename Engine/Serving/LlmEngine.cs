@@ -16,6 +16,9 @@ public sealed class LlmEngine : IDisposable
     private readonly IDisposable? _owned;
     private readonly ForwardBatch _batch;
     private readonly float[] _logits;
+    private readonly int[] _tokens;
+    private readonly SamplingRow[] _rows;
+    private readonly Random _sharedRandom;
     private readonly Sampler _sampler;
     private readonly List<StepOutput> _outputs = [];
     private readonly HashSet<int> _eosTokenIds;
@@ -46,7 +49,10 @@ public sealed class LlmEngine : IDisposable
 
         _batch = new ForwardBatch(options.MaxBatchTokens, options.MaxSequences, ForwardBatch.BlocksFor(maxContext, runner.BlockSize));
         _logits = new float[options.MaxSequences * runner.VocabSize];
+        _tokens = new int[options.MaxSequences];
+        _rows = new SamplingRow[options.MaxSequences];
         var shared = options.Seed is { } seed ? new Random(seed) : new Random();
+        _sharedRandom = shared;
         _sampler = new Sampler(runner.VocabSize, eos, shared);
     }
 
@@ -104,7 +110,16 @@ public sealed class LlmEngine : IDisposable
         }
 
         var vocab = Model.VocabSize;
-        _runner.Forward(_batch, _logits.AsSpan(0, _batch.NumLogitRows * vocab));
+        var rows = _batch.NumLogitRows;
+        var allGreedy = false;
+        var device = _runner as IDeviceSamplingRunner;
+        var onDevice = device is not null && PrepareDeviceSampling(scheduled, out allGreedy);
+        if (onDevice && allGreedy)
+            device!.ForwardGreedy(_batch, _tokens.AsSpan(0, rows));
+        else if (onDevice)
+            device!.ForwardSample(_batch, _rows.AsSpan(0, rows), _tokens.AsSpan(0, rows));
+        else
+            _runner.Forward(_batch, _logits.AsSpan(0, rows * vocab));
         NumSteps++;
         NumComputedTokens += _batch.NumTokens;
         Scheduler.CompleteStep();
@@ -114,7 +129,9 @@ public sealed class LlmEngine : IDisposable
             var seq = scheduled[row];
             if (seq.NumComputedTokens < seq.NumTokens)
                 continue; // a prefill chunk short of the end: nothing to sample yet
-            var sampled = _sampler.Sample(_logits.AsSpan(row * vocab, vocab), seq);
+            var sampled = onDevice
+                ? new SampledToken(_tokens[row], float.NaN, null)
+                : _sampler.Sample(_logits.AsSpan(row * vocab, vocab), seq);
             seq.AppendToken(sampled.TokenId);
             NumGeneratedTokens++;
             var finish = CheckFinish(seq, sampled.TokenId);
@@ -158,6 +175,35 @@ public sealed class LlmEngine : IDisposable
     }
 
     public void Dispose() => _owned?.Dispose();
+
+    /// <summary>
+    /// Fills one <see cref="SamplingRow"/> per scheduled sequence when every row can be sampled where the logits
+    /// live (the GPU's serving steps are mostly such); false sends the step's logits to the host sampler. Each
+    /// row that will produce a token this step draws its uniform number from the request's generator, so a
+    /// seeded request repeats whatever shares its batch.
+    /// </summary>
+    private bool PrepareDeviceSampling(IReadOnlyList<Sequence> scheduled, out bool allGreedy)
+    {
+        allGreedy = true;
+        for (var i = 0; i < scheduled.Count; i++)
+        {
+            if (!Sampler.CanSampleOnDevice(scheduled[i]))
+                return false;
+            allGreedy &= scheduled[i].Sampling.Temperature < Sampler.GreedyTemperature;
+        }
+        if (allGreedy)
+            return true;
+        for (var row = 0; row < scheduled.Count; row++)
+        {
+            var seq = scheduled[row];
+            var s = seq.Sampling;
+            var samplesNow = seq.NumComputedTokens + _batch.QueryLength(row) >= seq.NumTokens;
+            _rows[row] = s.Temperature < Sampler.GreedyTemperature || !samplesNow
+                ? SamplingRow.Greedy
+                : new SamplingRow(s.Temperature, s.TopK, s.TopP, (seq.Random ?? _sharedRandom).NextSingle());
+        }
+        return true;
+    }
 
     private FinishReason? CheckFinish(Sequence seq, int tokenId)
     {

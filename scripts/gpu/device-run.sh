@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the device machine from the repo root (see run-on-device.sh): the CUDA tests, then benchmarks.
-# TESTS=0 skips the tests, BENCH=0 the benchmarks; FILTER narrows the tests.
+# TESTS=0 skips the tests, BENCH=0 the benchmarks; FILTER narrows the tests. SERVE=1 adds the serving run
+# (bench/gpu/serve-run.sh), LLAMA=1 the Llama-3.1-8B-shaped decode run (bench/gpu/llama-run.sh).
 set -uo pipefail
 OUT=${OUT:-/tmp/out}
 mkdir -p /tmp/dotnet "$OUT"
@@ -8,7 +9,7 @@ tar -C /tmp/dotnet -xJf .device/dotnet-runtime-*.tar.xz
 export DOTNET_ROOT=/tmp/dotnet PATH=/tmp/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 if [ "${TESTS:-1}" = 1 ]; then
-  dotnet .device/cuda/vstest/vstest.console.dll .device/cuda/tests/DynamoOrleans.Engine.Tests.dll \
+  timeout "${TESTS_TIMEOUT:-300}" dotnet .device/cuda/vstest/vstest.console.dll .device/cuda/tests/DynamoOrleans.Engine.Tests.dll \
     "--TestCaseFilter:${FILTER:-FullyQualifiedName~Backends.Cuda}" \
     "--logger:console;verbosity=detailed" "--logger:trx;LogFileName=$OUT/cuda-tests.trx" 2>&1 \
     | grep -v -E '^\s*$' > "$OUT/cuda-tests.log"
@@ -17,4 +18,10 @@ if [ "${TESTS:-1}" = 1 ]; then
 fi
 if [ "${BENCH:-1}" = 1 ] && [ -x .device/cuda/bench-run.sh ]; then
   bash .device/cuda/bench-run.sh
+fi
+if [ "${SERVE:-0}" = 1 ]; then
+  timeout "${SERVE_TIMEOUT:-240}" bash .device/cuda/serve-run.sh
+fi
+if [ "${LLAMA:-0}" = 1 ]; then
+  timeout "${LLAMA_TIMEOUT:-200}" bash .device/cuda/llama-run.sh
 fi

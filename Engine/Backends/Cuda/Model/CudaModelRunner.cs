@@ -11,7 +11,7 @@ namespace DynamoOrleans.Engine.Backends.Cuda.Model;
 /// GPU: bf16 weights and KV cache, fp32 accumulation and residual stream, cuBLASLt for every linear layer,
 /// NVRTC kernels for the rest. Prefill and decode tokens of a batch go through each GEMM together.
 /// </summary>
-public sealed partial class CudaModelRunner : IModelRunner
+public sealed partial class CudaModelRunner : IDeviceSamplingRunner
 {
     private const int MaxSplits = 32;
 

@@ -1,4 +1,4 @@
-namespace DynamoOrleans.Engine.Backends.Cuda.Ops;
+namespace DynamoOrleans.Engine.Runtime;
 
 /// <summary>
 /// How one logits row is sampled on the device. <see cref="Uniform"/> in [0, 1) is drawn by the caller from

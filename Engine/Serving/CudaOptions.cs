@@ -1,0 +1,27 @@
+namespace DynamoOrleans.Engine.Serving;
+
+/// <summary>What a <see cref="CudaEngine"/> needs beyond <see cref="EngineOptions"/>: which GPU and how much of its memory.</summary>
+public sealed record CudaOptions
+{
+    public int DeviceOrdinal { get; init; }
+
+    /// <summary>
+    /// Fraction of the GPU's total memory the engine may hold in all (weights, scratch, KV cache), as vLLM's
+    /// <c>--gpu-memory-utilization</c>; the KV cache takes what is left. Ignored when <see cref="EngineOptions.KvCacheBytes"/>
+    /// or <see cref="EngineOptions.MaxKvBlocks"/> fixes the cache's size.
+    /// </summary>
+    public double GpuMemoryUtilization { get; init; } = 0.9;
+
+    /// <summary>Replays pure decode steps from captured CUDA graphs; off only to compare with eager launches.</summary>
+    public bool UseCudaGraphs { get; init; } = true;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (DeviceOrdinal < 0)
+            errors.Add($"DeviceOrdinal must not be negative (got {DeviceOrdinal})");
+        if (GpuMemoryUtilization is <= 0 or > 1 || double.IsNaN(GpuMemoryUtilization))
+            errors.Add($"GpuMemoryUtilization must be in (0, 1] (got {GpuMemoryUtilization})");
+        return errors;
+    }
+}
