@@ -78,6 +78,8 @@ internal static partial class GrpcServerCall
         {
             var reply = await handler(request, context).ConfigureAwait(false);
             GrpcFraming.WriteMessage(http.Response.BodyWriter, reply, options.MaxSendMessageSize);
+            // Unflushed body bytes do not start the response; without this the status would land in the headers and hide the message.
+            await http.Response.StartAsync(context.CancellationToken).ConfigureAwait(false);
         });
 
     public static Task RunServerStreamingAsync<TRequest, TResponse>(
