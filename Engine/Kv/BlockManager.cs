@@ -19,6 +19,8 @@ public sealed class BlockManager
 {
     private readonly int[] _refCounts;
     private readonly ulong[] _hashes;
+    private readonly ulong[] _localHashes;
+    private readonly ulong?[] _parentHashes;
     private readonly bool[] _isCached;
     private readonly Dictionary<ulong, int> _blockByHash;
     private readonly FreeBlockList _free;
@@ -32,6 +34,8 @@ public sealed class BlockManager
         BlockSize = blockSize;
         _refCounts = new int[numBlocks];
         _hashes = new ulong[numBlocks];
+        _localHashes = new ulong[numBlocks];
+        _parentHashes = new ulong?[numBlocks];
         _isCached = new bool[numBlocks];
         _blockByHash = new Dictionary<ulong, int>(numBlocks);
         _free = new FreeBlockList(numBlocks);
@@ -157,8 +161,10 @@ public sealed class BlockManager
                 continue;
             }
             _hashes[blockId] = hash;
+            _localHashes[blockId] = sequence.LocalHashes[i];
+            _parentHashes[blockId] = i == 0 ? null : sequence.SequenceHashes[i - 1];
             _isCached[blockId] = true;
-            _events.AddStored(i == 0 ? null : sequence.SequenceHashes[i - 1], new StoredBlock(hash, sequence.LocalHashes[i]));
+            _events.AddStored(_parentHashes[blockId], new StoredBlock(hash, sequence.LocalHashes[i]));
         }
         _events.FlushStored();
         sequence.NumCommittedBlocks = numFull;
@@ -183,6 +189,16 @@ public sealed class BlockManager
         table.Clear();
         sequence.NumComputedTokens = 0;
         sequence.NumCommittedBlocks = 0;
+    }
+
+    /// <summary>Every block in the prefix cache and the id of the last event published, read together so they agree.</summary>
+    public KvIndexSnapshot SnapshotCachedBlocks()
+    {
+        var blocks = new CachedBlock[_blockByHash.Count];
+        var n = 0;
+        foreach (var blockId in _blockByHash.Values)
+            blocks[n++] = new CachedBlock(_hashes[blockId], _localHashes[blockId], _parentHashes[blockId]);
+        return new KvIndexSnapshot(NextEventId - 1, BlockSize, blocks);
     }
 
     /// <summary>Forgets every cached block; only possible while no block is referenced. Publishes Cleared.</summary>

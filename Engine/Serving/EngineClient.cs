@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using DynamoOrleans.Engine.Kv;
 using DynamoOrleans.Engine.Scheduling;
 
 namespace DynamoOrleans.Engine.Serving;
@@ -17,10 +18,11 @@ namespace DynamoOrleans.Engine.Serving;
 /// <see cref="TokenOutput.TokenId"/> is -1 and whose finish reason is Cancelled or Error; after an
 /// Error the stream throws the runner's exception.
 /// </remarks>
-public sealed class EngineClient : IEngineClient, IAsyncDisposable
+public sealed class EngineClient : IEngineClient, IKvIndexSource, IAsyncDisposable
 {
     private readonly LlmEngine _engine;
     private readonly ConcurrentQueue<Command> _commands = new();
+    private readonly ConcurrentQueue<TaskCompletionSource<KvIndexSnapshot>> _snapshots = new();
     private readonly SemaphoreSlim _signal = new(0);
     private readonly Dictionary<Sequence, RequestStream> _streams = [];
     private readonly Thread _thread;
@@ -58,6 +60,18 @@ public sealed class EngineClient : IEngineClient, IAsyncDisposable
     {
         lock (_loadLock)
             return _load;
+    }
+
+    /// <summary>Reads the prefix cache on the engine thread, between steps, so the dump and its event id agree.</summary>
+    public async ValueTask<KvIndexSnapshot> GetKvIndexAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_isStopping, this);
+        var snapshot = new TaskCompletionSource<KvIndexSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _snapshots.Enqueue(snapshot);
+        _signal.Release();
+        if (_stopped.Task.IsCompleted)
+            FailSnapshots();
+        return await snapshot.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -138,12 +152,15 @@ public sealed class EngineClient : IEngineClient, IAsyncDisposable
             {
                 _engine.Dispose();
                 _stopped.TrySetResult();
+                FailSnapshots();
             }
         }
     }
 
     private void DrainCommands()
     {
+        while (_snapshots.TryDequeue(out var snapshot))
+            snapshot.TrySetResult(_engine.Blocks.SnapshotCachedBlocks());
         while (_commands.TryDequeue(out var command))
         {
             var stream = command.Stream;
@@ -166,6 +183,12 @@ public sealed class EngineClient : IEngineClient, IAsyncDisposable
                 stream.Channel.Writer.TryComplete();
             }
         }
+    }
+
+    private void FailSnapshots()
+    {
+        while (_snapshots.TryDequeue(out var snapshot))
+            snapshot.TrySetException(new ObjectDisposedException(nameof(EngineClient)));
     }
 
     private void RunStep()

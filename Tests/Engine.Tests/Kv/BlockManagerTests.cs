@@ -203,6 +203,28 @@ public class BlockManagerTests
     }
 
     [Fact]
+    public void SnapshotCachedBlocks_AfterEviction_ListsWhatIsCachedAsOfTheLastEvent()
+    {
+        var sink = new RecordingKvEventSink();
+        var manager = new BlockManager(4, BlockSize, sink);
+        var first = NewSequence(12);
+        Compute(manager, first);
+        manager.Free(first);
+        var second = NewSequence(8, tokens => tokens[0] = 999);
+        Compute(manager, second); // takes two blocks: the one clean block, then evicts first's last cached block
+
+        var snapshot = manager.SnapshotCachedBlocks();
+
+        Assert.Equal(sink.Events.Count, snapshot.EventId);
+        Assert.Equal(BlockSize, snapshot.BlockSize);
+        Assert.Equal(manager.NumCachedBlocks, snapshot.Blocks.Count);
+        Assert.Contains(new CachedBlock(first.SequenceHashes[0], first.LocalHashes[0], null), snapshot.Blocks);
+        Assert.Contains(new CachedBlock(first.SequenceHashes[1], first.LocalHashes[1], first.SequenceHashes[0]), snapshot.Blocks);
+        Assert.DoesNotContain(snapshot.Blocks, b => b.SequenceHash == first.SequenceHashes[2]);
+        Assert.Contains(new CachedBlock(second.SequenceHashes[1], second.LocalHashes[1], second.SequenceHashes[0]), snapshot.Blocks);
+    }
+
+    [Fact]
     public void Free_Twice_IsHarmlessBecauseTableIsCleared()
     {
         var manager = new BlockManager(4, BlockSize);
