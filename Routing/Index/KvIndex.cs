@@ -20,6 +20,7 @@ public sealed class KvIndex : IPrefixIndex
     private readonly Lock _gate = new();
     private readonly BlockTable _table;
     private readonly Dictionary<WorkerId, int> _slotOf = [];
+    private ulong _touched; // keeps the prefetching reads in Touch from being optimized away
     private bool[] _inUse = new bool[64];
     private long[] _lastEventId = new long[64];
     private int[] _blockCount = new int[64];
@@ -226,6 +227,7 @@ public sealed class KvIndex : IPrefixIndex
         // Workers publish arrays; the array path avoids an interface call per block.
         if (blocks is StoredBlock[] array)
         {
+            _touched += _table.Touch(array);
             foreach (var block in array)
                 if (_table.Add(block.SequenceHash, slot))
                     _blockCount[slot]++;
@@ -240,6 +242,7 @@ public sealed class KvIndex : IPrefixIndex
     {
         if (hashes is ulong[] array)
         {
+            _touched += _table.Touch(array);
             foreach (var hash in array)
                 if (_table.Remove(hash, slot))
                     _blockCount[slot]--;
