@@ -17,23 +17,24 @@ internal sealed class BlockTable
     private ulong[] _cells;
     private int _capacity;
     private int _shift;
+    private int _words;
 
     public BlockTable(int words, int initialCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(words, 1);
-        Words = words;
+        _words = words;
         _capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, initialCapacity * 2));
         _shift = 64 - BitOperations.Log2((uint)_capacity);
         _cells = new ulong[_capacity * Stride];
     }
 
     /// <summary>Bitset words per entry: the table holds slots 0 … 64·Words−1.</summary>
-    public int Words { get; private set; }
+    public int Words => _words;
 
     /// <summary>Distinct hashes held by at least one slot.</summary>
     public int Count { get; private set; }
 
-    private int Stride => Words + 1;
+    private int Stride => _words + 1;
 
     /// <summary>The backing cells, for the overlap walk; valid until the next write.</summary>
     public ulong[] Cells => _cells;
@@ -44,8 +45,12 @@ internal sealed class BlockTable
 
     private bool IsEmpty(int at)
     {
-        for (var w = 1; w <= Words; w++)
-            if (_cells[at + w] != 0)
+        var cells = _cells;
+        // One word (up to 64 workers) is the common case; keep it a single compare.
+        if (_words == 1)
+            return cells[at + 1] == 0;
+        for (var w = 1; w <= _words; w++)
+            if (cells[at + w] != 0)
                 return false;
         return true;
     }
@@ -205,7 +210,7 @@ internal sealed class BlockTable
         var oldCapacity = _capacity;
         _capacity = capacity;
         _shift = 64 - BitOperations.Log2((uint)capacity);
-        Words = words;
+        _words = words;
         var stride = Stride;
         _cells = new ulong[capacity * stride];
         var mask = capacity - 1;

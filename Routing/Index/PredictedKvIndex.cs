@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DynamoOrleans.Grains.Interfaces.Cluster;
 
 namespace DynamoOrleans.Routing.Index;
@@ -5,7 +6,8 @@ namespace DynamoOrleans.Routing.Index;
 /// <summary>
 /// Predicted mode: no KV events, so the router assumes a worker keeps a prompt's blocks for
 /// <see cref="Ttl"/> after it routed the prompt there. Each routing decision is recorded into an
-/// inner <see cref="KvIndex"/>; a block routed again to the same worker has its expiry pushed back.
+/// inner <see cref="KvIndex"/>; a block routed again to the same worker once less than half its TTL is left has its expiry
+/// pushed back to a full TTL.
 /// Expiry is lazy, on the next read or record. With a fixed TTL the expiry queue is already in time
 /// order, so it is a FIFO of (deadline, worker, hash) and a map holds each block's live deadline;
 /// a queue entry whose deadline no longer matches the map's was refreshed and is skipped.
@@ -70,9 +72,15 @@ public sealed class PredictedKvIndex : IPrefixIndex
             ExpireLocked();
             var deadline = _time.GetTimestamp() + _ttlTicks;
             _index.Store(worker, sequenceHashes);
+            var refreshAfter = deadline - _ttlTicks / 2;
             foreach (var hash in sequenceHashes)
             {
-                _deadline[(worker, hash)] = deadline;
+                // A block with more than half its TTL left keeps its deadline: a hot prefix then has at
+                // most two queue entries per TTL instead of one per request, so the queue stays bounded.
+                ref var live = ref CollectionsMarshal.GetValueRefOrAddDefault(_deadline, (worker, hash), out var exists);
+                if (exists && live > refreshAfter)
+                    continue;
+                live = deadline;
                 _queue.Enqueue(new Expiry(deadline, worker, hash));
             }
         }

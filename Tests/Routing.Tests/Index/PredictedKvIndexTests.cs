@@ -36,6 +36,20 @@ public sealed class PredictedKvIndexTests
     }
 
     [Fact]
+    public void OnRouted_AgainWithMoreThanHalfTheTtlLeft_KeepsTheFirstDeadline()
+    {
+        var clock = new ManualClock();
+        var index = new PredictedKvIndex(16, TimeSpan.FromSeconds(10), clock);
+        index.OnRouted(Id(0), [1, 2]);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        index.OnRouted(Id(0), [1, 2]);
+
+        clock.Advance(TimeSpan.FromSeconds(7));
+
+        Assert.Empty(index.FindOverlap([1, 2]));
+    }
+
+    [Fact]
     public void Expiry_IsPerWorker()
     {
         var clock = new ManualClock();
