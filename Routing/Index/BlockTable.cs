@@ -59,6 +59,18 @@ internal sealed class BlockTable
     public int Find(ulong hash)
     {
         var mask = _capacity - 1;
+        if (_words == 1)
+        {
+            var cells = _cells;
+            for (var i = Home(hash); ; i = (i + 1) & mask)
+            {
+                var at = i << 1;
+                if (cells[at + 1] == 0)
+                    return -1;
+                if (cells[at] == hash)
+                    return at;
+            }
+        }
         var stride = Stride;
         for (var i = Home(hash); ; i = (i + 1) & mask)
         {
@@ -99,8 +111,10 @@ internal sealed class BlockTable
     /// <summary>Marks <paramref name="slot"/> as holding <paramref name="hash"/>; false when it already did.</summary>
     public bool Add(ulong hash, int slot)
     {
-        if ((Count + 1) * 2 > _capacity)
-            Rebuild(_capacity * 2, Words);
+        if (Count >= _capacity >> 1)
+            Rebuild(_capacity * 2, _words);
+        if (_words == 1)
+            return AddOneWord(hash, 1UL << slot);
         var mask = _capacity - 1;
         var stride = Stride;
         var word = 1 + (slot >> 6);
@@ -126,9 +140,36 @@ internal sealed class BlockTable
         }
     }
 
+    // Up to 64 workers an entry is two ulongs and emptiness one compare: the hot path of every event.
+    private bool AddOneWord(ulong hash, ulong bit)
+    {
+        var cells = _cells;
+        var mask = _capacity - 1;
+        for (var i = Home(hash); ; i = (i + 1) & mask)
+        {
+            var at = i << 1;
+            var bits = cells[at + 1];
+            if (bits == 0)
+            {
+                cells[at] = hash;
+                cells[at + 1] = bit;
+                Count++;
+                return true;
+            }
+            if (cells[at] == hash)
+            {
+                if ((bits & bit) != 0)
+                    return false;
+                cells[at + 1] = bits | bit;
+                return true;
+            }
+        }
+    }
+
     /// <summary>Clears <paramref name="slot"/>'s bit for <paramref name="hash"/>; false when it was not set.</summary>
     public bool Remove(ulong hash, int slot)
     {
+        var stride = Stride;
         var at = Find(hash);
         if (at < 0)
             return false;
@@ -137,9 +178,9 @@ internal sealed class BlockTable
         if ((cell & bit) == 0)
             return false;
         cell &= ~bit;
-        if (IsEmpty(at))
+        if (cell == 0 && (_words == 1 || IsEmpty(at)))
         {
-            DeleteAt(at / Stride);
+            DeleteAt(_words == 1 ? at >> 1 : at / stride);
             Count--;
         }
         return true;

@@ -16,7 +16,6 @@ public sealed class IndexEventsBenchmark : IBenchmark
 {
     private const int Workers = 64;
     private const int EventBlocks = 16;
-    private const int WorkerBlocks = 16_384;
 
     public string Name => "index-events";
 
@@ -24,12 +23,14 @@ public sealed class IndexEventsBenchmark : IBenchmark
 
     public async Task RunAsync(string[] args, TextWriter output)
     {
+        // Optional: blocks stored per worker over the run, and blocks each worker keeps (the index size / 64).
         var storedPerWorker = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 65_536;
+        var workerBlocks = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 16_384;
         var ids = new WorkerId[Workers];
         for (var w = 0; w < Workers; w++)
             ids[w] = new WorkerId($"node{w / 8}", w % 8);
-        await Fill(output, ids);
-        var (events, owners, insertions, removals) = BuildEvents(ids, storedPerWorker);
+        await Fill(output, ids, workerBlocks);
+        var (events, owners, insertions, removals) = BuildEvents(ids, storedPerWorker, workerBlocks);
         await output.WriteLineAsync($"{events.Length:N0} events: {insertions:N0} block insertions, {removals:N0} block removals");
 
         // Rates per CPU-second beside the wall-clock ones: on a shared machine other processes take
@@ -57,9 +58,9 @@ public sealed class IndexEventsBenchmark : IBenchmark
     }
 
     /// <summary>Store-only: 64 workers fill an empty (presized) index with 16,384 blocks each, as after a restart.</summary>
-    private static async Task Fill(TextWriter output, WorkerId[] ids)
+    private static async Task Fill(TextWriter output, WorkerId[] ids, int workerBlocks)
     {
-        var (events, owners, insertions, _) = BuildEvents(ids, WorkerBlocks);
+        var (events, owners, insertions, _) = BuildEvents(ids, workerBlocks, workerBlocks);
         await output.WriteLineAsync($"fill: {events.Length:N0} Stored events, {insertions:N0} block insertions into an empty index");
         await output.WriteLineAsync("run | insertions/s (M), wall | insertions/s (M), per CPU-s | baseline Dictionary insertions/s (M), per CPU-s | index blocks");
         await output.WriteLineAsync("--- | --- | --- | --- | ---");
@@ -84,7 +85,7 @@ public sealed class IndexEventsBenchmark : IBenchmark
         await output.WriteLineAsync("steady state (stores and evictions):");
     }
 
-    private static (KvEvent[] Events, int[] Owners, long Insertions, long Removals) BuildEvents(WorkerId[] ids, int storedPerWorker)
+    private static (KvEvent[] Events, int[] Owners, long Insertions, long Removals) BuildEvents(WorkerId[] ids, int storedPerWorker, int workerBlocks)
     {
         var random = new Random(1);
         var events = new List<KvEvent>();
@@ -114,7 +115,7 @@ public sealed class IndexEventsBenchmark : IBenchmark
                 events.Add(lastStored);
                 owners.Add(w);
                 insertions += EventBlocks;
-                if (held[w].Count > WorkerBlocks)
+                if (held[w].Count > workerBlocks)
                 {
                     var evicted = new ulong[EventBlocks];
                     for (var b = 0; b < EventBlocks; b++)
