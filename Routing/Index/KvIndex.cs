@@ -76,6 +76,8 @@ public sealed class KvIndex : IPrefixIndex
     /// <summary>
     /// Replaces everything known about <paramref name="worker"/> with a full snapshot of its cache,
     /// taken when its last event was <paramref name="lastEventId"/>: after a gap, or when it joins.
+    /// Call it from the consumer that applies this worker's events, between two of them, so that no
+    /// event applied after the snapshot was taken is overwritten by it.
     /// </summary>
     public void ReplaceWorker(WorkerId worker, ReadOnlySpan<ulong> sequenceHashes, long lastEventId)
     {
@@ -90,7 +92,10 @@ public sealed class KvIndex : IPrefixIndex
         }
     }
 
-    /// <summary>Drops a departed worker and all its blocks; its slot is reused by the next newcomer.</summary>
+    /// <summary>
+    /// Drops a departed worker and all its blocks; its slot is reused by the next newcomer. Stop the
+    /// worker's event subscription first: a later event would bring the worker back.
+    /// </summary>
     public bool RemoveWorker(WorkerId worker)
     {
         lock (_gate)

@@ -228,6 +228,34 @@ public sealed class KvRouterTests
         Assert.Contains("round-robin", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Route_ConcurrentRequestsAllReleased_LeaveNoLoadBehind()
+    {
+        var router = KvRouter(out _);
+        for (var w = 0; w < 4; w++)
+            router.AddWorker(Card(w));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                var decision = router.Route(Prompt(64, seed: t * 1000 + i))!;
+                router.MarkPrefillDone(decision);
+                router.Release(decision);
+            }
+        })));
+
+        // With every worker idle again and none holding the prompt, ties fall to fewest cached blocks
+        // (all 0) then random: each worker is picked, none is avoided for leftover load.
+        var picked = Enumerable.Range(0, 200).Select(i =>
+        {
+            var decision = router.Route(Prompt(64, seed: 99_000 + i))!;
+            router.Release(decision);
+            return decision.Worker;
+        }).ToHashSet();
+        Assert.Equal(4, picked.Count);
+    }
+
     private sealed class ThrowingPolicy : IRoutingPolicy
     {
         public string Name => "throwing";
