@@ -238,10 +238,13 @@ internal sealed class BlockTable
             var stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
             if (stays)
                 continue;
-            Array.Copy(_cells, j * stride, _cells, i * stride, stride);
+            // Plain stores for the short copies: Array.Copy's call costs more than two words.
+            for (var w = 0; w < stride; w++)
+                _cells[i * stride + w] = _cells[j * stride + w];
             i = j;
         }
-        Array.Clear(_cells, i * stride, stride);
+        for (var w = 0; w < stride; w++)
+            _cells[i * stride + w] = 0;
     }
 
     private void Rebuild(int capacity, int words)
