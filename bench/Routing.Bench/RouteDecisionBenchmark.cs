@@ -61,6 +61,12 @@ public sealed class RouteDecisionBenchmark : IBenchmark
 
         var kvHashes = Time(() => Release(kv, kv.Route(hashes, tokens.Length)));
         var kvTokens = Time(() => Release(kv, kv.Route(tokens)));
+        var scratch = new ulong[PromptBlocks];
+        var twoCalls = Time(() =>
+        {
+            BlockHasher.Compute(tokens, BlockSize, scratch);
+            Release(kv, kv.Route(scratch, tokens.Length));
+        });
         var rr = Time(() => Release(roundRobin, roundRobin.Route(hashes, tokens.Length)));
         var overlap = new int[Workers];
         var cached = new int[Workers];
@@ -72,6 +78,7 @@ public sealed class RouteDecisionBenchmark : IBenchmark
         await output.WriteLineAsync("------- | --- | ---");
         await Row(output, "kv decision from 512 hashes (index walk + cost + pick)", kvHashes);
         await Row(output, "kv decision from 8,192 tokens (hashing included)", kvTokens);
+        await Row(output, "  the same as two calls: BlockHasher.Compute, then Route(hashes)", twoCalls);
         await Row(output, "  of which KvIndex.FindOverlap alone", indexOnly);
         await Row(output, "  of which block hashing alone", hashOnly);
         await Row(output, "baseline: round-robin decision", rr);
