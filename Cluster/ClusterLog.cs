@@ -18,4 +18,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Skipping an unreadable KV event at {Position}: {Reason}")]
     public static partial void BadEvent(ILogger logger, string position, string reason);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "Ignoring the unreadable card of {Worker}: {Reason}")]
+    public static partial void BadCard(ILogger logger, string worker, string reason);
 }

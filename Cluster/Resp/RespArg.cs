@@ -29,6 +29,7 @@ public readonly struct RespArg
     public static implicit operator RespArg(long integer) => new(null, default, integer, 0);
     public static implicit operator RespArg(byte[] bytes) => new(null, bytes, 0, 2);
     public static implicit operator RespArg(ReadOnlyMemory<byte> bytes) => new(null, bytes, 0, 2);
+    public static implicit operator RespArg(Memory<byte> bytes) => new(null, bytes, 0, 2);
 
     public override string ToString() => _kind switch { 0 => _integer.ToString(System.Globalization.CultureInfo.InvariantCulture), 1 => _text!, _ => $"<{_bytes.Length} bytes>" };
 }
