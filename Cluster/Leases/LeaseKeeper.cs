@@ -40,7 +40,8 @@ public sealed class LeaseKeeper : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _directory.RegisterAsync(Card, cancellationToken).ConfigureAwait(false);
-        _loop = Task.Run(RenewLoopAsync, CancellationToken.None);
+        // Called directly so the first renewal timer exists when StartAsync returns (a test's clock may move next).
+        _loop = RenewLoopAsync();
     }
 
     /// <summary>Replaces the card (a role change); it is written at once and on every renewal after.</summary>
