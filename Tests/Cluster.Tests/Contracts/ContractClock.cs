@@ -43,10 +43,12 @@ public abstract class ContractClock
 
 public sealed class ManualContractClock(Fixtures.ManualTimeProvider time) : ContractClock
 {
-    public override Task ElapseAsync(TimeSpan by)
+    // Timer continuations (a lease renewal, a watch poll) may run on the thread pool; a short real pause lets
+    // them finish before the clock moves again, so the manual clock never outruns the code it drives.
+    public override async Task ElapseAsync(TimeSpan by)
     {
         time.Advance(by);
-        return Task.CompletedTask;
+        await Task.Delay(5);
     }
 }
 
