@@ -127,7 +127,8 @@ public sealed class RedisConnectionTests(RedisServerFixture redis, ITestOutputHe
     {
         await using var connection = await RedisConnection.ConnectAsync(redis.Options(TimeSpan.FromMilliseconds(200)));
 
-        await Assert.ThrowsAsync<TimeoutException>(async () => await connection.ExecuteAsync(["BLPOP", _prefix + "never", "1"]));
+        // The BLPOP blocks far longer than the timeout, so even a starved timeout sweep fires first.
+        await Assert.ThrowsAsync<TimeoutException>(async () => await connection.ExecuteAsync(["BLPOP", _prefix + "never", "3"]));
 
         var ping = await RetryAsync(() => connection.ExecuteAsync(["PING"]));
         Assert.Equal("PONG", ping.AsString());
