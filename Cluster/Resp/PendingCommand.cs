@@ -45,6 +45,11 @@ internal sealed class PendingCommand : IValueTaskSource<RespValue>
         _cancellationToken = cancellationToken;
         Interlocked.Increment(ref _holders);
         _registration = cancellationToken.UnsafeRegister(s_onCancel, this);
+        // The reply may have come before the registration existed; then the completer could not remove it, and a
+        // long-lived token would keep this command (and its holder count) forever. Remove it here instead.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _completed) != 0)
+            StopWatchingCancellation();
     }
 
     public bool TrySetReply(in RespValue reply)

@@ -109,6 +109,8 @@ public sealed class RedisConnection : IAsyncDisposable
                 return await command.AsValueTask().ConfigureAwait(false);
             }
             command.ReturnUnsent();
+            // The socket faulted and the connection has not yet noticed: give the fault handler a moment.
+            await Task.Yield();
         }
     }
 
@@ -148,6 +150,12 @@ public sealed class RedisConnection : IAsyncDisposable
         TaskCompletionSource connected;
         lock (_stateLock)
         {
+            // A socket that died between its handshake and now was ignored by OnSocketFault (it was not current yet).
+            if (socket.IsFaulted)
+            {
+                BeginReconnect(socket, "connection dropped right after it opened");
+                return;
+            }
             Volatile.Write(ref _socket, socket);
             connected = _connected;
         }
@@ -158,14 +166,20 @@ public sealed class RedisConnection : IAsyncDisposable
     {
         lock (_stateLock)
         {
-            if (!ReferenceEquals(_socket, socket) || _disposed.IsCancellationRequested)
-                return;
-            Volatile.Write(ref _socket, null);
-            if (_connected.Task.IsCompleted)
-                _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            RedisLog.ConnectionLost(_logger, _endpoint, cause.Message);
-            _reconnectLoop = Task.Run(() => ReconnectLoopAsync(socket));
+            if (ReferenceEquals(_socket, socket))
+                BeginReconnect(socket, cause.Message);
         }
+    }
+
+    private void BeginReconnect(RespSocket dead, string reason)
+    {
+        if (_disposed.IsCancellationRequested)
+            return;
+        Volatile.Write(ref _socket, null);
+        if (_connected.Task.IsCompleted)
+            _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        RedisLog.ConnectionLost(_logger, _endpoint, reason);
+        _reconnectLoop = Task.Run(() => ReconnectLoopAsync(dead));
     }
 
     private async Task ReconnectLoopAsync(RespSocket dead)

@@ -94,6 +94,20 @@ public sealed class RedisConnectionTests(RedisServerFixture redis, ITestOutputHe
     }
 
     [RedisFact]
+    public async Task LongLivedToken_ManyCompletedCommands_LaterCancelTouchesNone()
+    {
+        using var session = new CancellationTokenSource();
+        for (var i = 0; i < 2000; i++)
+            await Redis.ExecuteAsync(["SET", _prefix + "tok", i], session.Token);
+
+        session.Cancel();
+
+        // Completed commands left no registration behind on the token, so cancelling it completes nothing twice.
+        Assert.Equal("1999", (await Redis.ExecuteAsync(["GET", _prefix + "tok"])).AsString());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Redis.ExecuteAsync(["PING"], session.Token));
+    }
+
+    [RedisFact]
     public async Task ConcurrentCallers_ShareOneConnection_EachGetsItsOwnReply()
     {
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
