@@ -52,6 +52,20 @@ public sealed class RedisConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Returns at once and connects in the background (retrying with backoff), for hosts that must start while
+    /// Redis is still coming up; commands wait for the connection up to the command timeout.
+    /// </summary>
+    public static RedisConnection Create(RedisConnectionOptions options, TimeProvider? time = null, ILogger? logger = null)
+    {
+        options = options.Clone();
+        options.Validate();
+        var connection = new RedisConnection(options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        lock (connection._stateLock)
+            connection._reconnectLoop = Task.Run(() => connection.ReconnectLoopAsync(dead: null));
+        return connection;
+    }
+
     public RedisConnectionOptions Options => _options;
 
     public bool IsConnected => Volatile.Read(ref _socket) is { IsFaulted: false };
@@ -182,9 +196,10 @@ public sealed class RedisConnection : IAsyncDisposable
         _reconnectLoop = Task.Run(() => ReconnectLoopAsync(dead));
     }
 
-    private async Task ReconnectLoopAsync(RespSocket dead)
+    private async Task ReconnectLoopAsync(RespSocket? dead)
     {
-        await dead.DisposeAsync().ConfigureAwait(false);
+        if (dead is not null)
+            await dead.DisposeAsync().ConfigureAwait(false);
         var delay = _options.MinReconnectDelay;
         for (var attempt = 1; !_disposed.IsCancellationRequested; attempt++)
         {
