@@ -91,6 +91,8 @@ internal sealed class RespWriter : IDisposable
 
     public void Dispose()
     {
+        if (_buffer.Length == 0)
+            return;
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
     }
