@@ -11,7 +11,8 @@ using DynamoOrleans.Grains.Interfaces.Cluster;
 //        redis-benchmark -p 6399 -t set -n 1000000 -P 1000 -q ; redis-benchmark -p 6399 -t set -n 200000 -c 50 -q
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 6379;
 await using var redis = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Port = port, CommandTimeout = TimeSpan.FromSeconds(30) });
-Console.WriteLine($"Cluster.Bench: redis 127.0.0.1:{port}, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+Console.WriteLine($"Cluster.Bench: redis 127.0.0.1:{port}");
+Console.WriteLine($"# hardware: {DynamoOrleans.Bench.Hardware.Describe()}");
 
 var value = new byte[3]; // redis-benchmark's default SET payload is 3 bytes
 await Report("SET, one caller, window 1000", 1_000_000, async count =>

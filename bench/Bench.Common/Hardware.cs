@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
-namespace DynamoOrleans.Routing.Bench;
+namespace DynamoOrleans.Bench;
 
 /// <summary>Describes the machine a figure came from, so numbers are never quoted without it.</summary>
 public static class Hardware

@@ -1,4 +1,4 @@
-namespace DynamoOrleans.Routing.Bench;
+namespace DynamoOrleans.Bench;
 
 /// <summary>
 /// One benchmark. It measures its own baseline in the same run and prints its figures as
@@ -6,7 +6,7 @@ namespace DynamoOrleans.Routing.Bench;
 /// </summary>
 public interface IBenchmark
 {
-    /// <summary>The name given on the command line: <c>dotnet run -c Release --project bench/Routing.Bench -- NAME</c>.</summary>
+    /// <summary>The name given on the command line: <c>dotnet run -c Release --project bench/PROJECT -- NAME</c>.</summary>
     string Name { get; }
 
     string Description { get; }
