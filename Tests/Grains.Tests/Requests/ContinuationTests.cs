@@ -1,9 +1,6 @@
-using System.Runtime.CompilerServices;
 using DynamoOrleans.Engine.Serving;
 using DynamoOrleans.Grains.Interfaces.Cluster;
 using DynamoOrleans.Grains.Requests;
-using DynamoOrleans.Grains.Transport;
-using DynamoOrleans.Grains.Worker;
 using DynamoOrleans.Routing;
 using DynamoOrleans.Routing.Policies;
 
@@ -12,8 +9,6 @@ namespace DynamoOrleans.Grains.Tests.Requests;
 /// <summary>What a migrated request asks the next worker for, seen by scripted engines that break on cue.</summary>
 public sealed class ContinuationTests
 {
-    private static readonly ModelCard Model = new("scripted", 4096, 16, 1000, [2]);
-
     [Fact]
     public async Task Generate_BrokenAfterThreeTokens_NextWorkerGetsPromptPlusTokensAndReducedBudget()
     {
@@ -36,28 +31,5 @@ public sealed class ContinuationTests
         Assert.Equal(1, client.NumMigrations);
     }
 
-    private static WorkerCard Card(int i) => new(new WorkerId("n" + i, 0), Model.Name, "d", 16, 4096, 100, WorkerRole.Aggregated, "http://n" + i);
-
-    /// <summary>Emits consecutive token ids from <c>firstToken</c> and breaks like a dead worker after <c>breakAfter</c> outputs.</summary>
-    private sealed class ScriptedEngine(int? breakAfter, int firstToken, int cachedPromptTokens) : IEngineClient
-    {
-        public List<GenerateRequest> Requests { get; } = [];
-
-        public ModelCard Model => ContinuationTests.Model;
-
-        public EngineLoad GetLoad() => new(0, 0, 0, 100, 0, 0, 0);
-
-        public async IAsyncEnumerable<TokenOutput> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            Requests.Add(request);
-            for (var i = 0; i < request.Sampling.MaxTokens; i++)
-            {
-                await Task.Yield();
-                if (i == breakAfter)
-                    throw new WorkerStreamBrokenException(request.RequestId, new Uri("http://dead"), i, GrpcStatusCode.Unavailable, null);
-                var isLast = i == request.Sampling.MaxTokens - 1;
-                yield return new TokenOutput(firstToken + i, isLast ? FinishReason.Length : null) { CachedPromptTokens = cachedPromptTokens };
-            }
-        }
-    }
+    private static WorkerCard Card(int i) => ScriptedEngine.Card(i);
 }
