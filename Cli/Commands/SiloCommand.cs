@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using DynamoOrleans.Cli.Hosting;
 using DynamoOrleans.Engine.Serving;
 using DynamoOrleans.Grains.Hosting;
@@ -46,14 +47,18 @@ internal static class SiloCommand
 
     public static async Task<int> RunAsync(SiloHostOptions options, TextWriter log, CancellationToken cancellationToken)
     {
-        // Not the caller's token: a stop must still drain and deregister after it fires.
-        var silo = await SiloHost.StartAsync(options, cancellationToken: cancellationToken);
+        // SIGTERM (Kubernetes, systemd) and Ctrl+C both mean "drain and leave"; handled here, not by the runtime's
+        // default, so the process stays up until the drain is done and exits 0.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        var silo = await SiloHost.StartAsync(options, cancellationToken: stop.Token);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Silo worker {silo.Card.Id} serving '{silo.Card.Model}' at {silo.Card.Address}, registered in Redis at {options.Redis} - Ctrl+C drains and stops"));
         await log.FlushAsync(CancellationToken.None);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {
@@ -62,5 +67,11 @@ internal static class SiloCommand
         await silo.StopAsync(options.DrainTimeout);
         await log.WriteLineAsync("Stopped.");
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
 }
