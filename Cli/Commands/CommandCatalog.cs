@@ -8,6 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return ServeCommand.Create();
+        yield return SiloCommand.Create();
+        yield return GatewayCommand.Create();
         yield return GenerateCommand.Create();
         yield return TokenizeCommand.Create();
         yield return ChatTemplateCommand.Create();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DynamoOrleans.Engine.Serving;
 using DynamoOrleans.Gateway.Hosting;
 using DynamoOrleans.Gateway.Preprocessing;
 using DynamoOrleans.Gateway.Protocol;
@@ -35,11 +36,13 @@ internal static class GenerationEndpoint
             status = 499;
             GatewayLog.ClientCancelled(gateway.Logger, context.TraceIdentifier);
         }
-        catch (Exception e) when (e is ApiError or PromptRenderException)
+        catch (Exception e) when (e is ApiError or PromptRenderException or EngineUnavailableException)
         {
             var error = e switch
             {
                 ApiError api => api,
+                // Transient (no worker free, a stream that kept breaking): 503 so clients retry.
+                EngineUnavailableException u => new ApiError(503, $"The service is temporarily unavailable: {u.Message}. Please retry.", "service_unavailable", null, u.Code),
                 _ => ApiError.BadRequest($"The chat template rejected the conversation: {e.Message}", "messages", "invalid_value"),
             };
             if (error.StatusCode >= 500 && error.StatusCode != 503) GatewayLog.EngineFailed(gateway.Logger, e, context.TraceIdentifier);

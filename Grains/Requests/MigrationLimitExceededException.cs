@@ -1,3 +1,5 @@
+using DynamoOrleans.Engine.Serving;
+
 namespace DynamoOrleans.Grains.Requests;
 
 /// <summary>
@@ -5,10 +7,10 @@ namespace DynamoOrleans.Grains.Requests;
 /// allows. The caller already holds <see cref="NumTokensDelivered"/> tokens; it gets this instead of a
 /// silently truncated stream.
 /// </summary>
-public sealed class MigrationLimitExceededException : Exception
+public sealed class MigrationLimitExceededException : EngineUnavailableException
 {
     public MigrationLimitExceededException(string requestId, int migrationLimit, int numTokensDelivered, Exception innerException)
-        : base($"request '{requestId}' broke again after {migrationLimit} migrations ({numTokensDelivered} tokens delivered)", innerException)
+        : base($"request '{requestId}' broke again after {migrationLimit} migrations ({numTokensDelivered} tokens delivered)", "migration_limit_exceeded", innerException)
     {
         RequestId = requestId;
         MigrationLimit = migrationLimit;

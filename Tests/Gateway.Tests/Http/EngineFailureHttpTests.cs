@@ -42,6 +42,28 @@ public sealed class EngineFailureHttpTests
     }
 
     [Fact]
+    public async Task EngineUnavailableBeforeFirstToken_503ServiceUnavailable()
+    {
+        await using var server = await GatewayServer.StartAsync(new FailingEngine(tokensBeforeFailure: 0, unavailable: true));
+        using var response = await Sse.PostAsync(server.Client, "/v1/chat/completions", Body + "}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("service_unavailable", error["type"]!.GetValue<string>());
+        Assert.Equal("no_worker_available", error["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task EngineUnavailableMidStream_ServiceUnavailableErrorEventThenDone()
+    {
+        await using var server = await GatewayServer.StartAsync(new FailingEngine(tokensBeforeFailure: 3, unavailable: true));
+        using var response = await Sse.PostAsync(server.Client, "/v1/chat/completions", Body + ""","stream":true}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = Sse.ParseEvents(await response.Content.ReadAsStringAsync());
+        Assert.Equal("service_unavailable", events[^1]["error"]!["type"]!.GetValue<string>());
+        Assert.Equal("aaa", Sse.Join(events[..^1], "content"));
+    }
+
+    [Fact]
     public async Task OverActiveLimit_503ThenRecovers()
     {
         var engine = new ScriptedEngine(_ => new string('x', 200)) { TokenDelay = TimeSpan.FromMilliseconds(5) };
@@ -58,7 +80,7 @@ public sealed class EngineFailureHttpTests
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
     }
 
-    private sealed class FailingEngine(int tokensBeforeFailure, FinishReason? finalFinish = null) : IEngineClient
+    private sealed class FailingEngine(int tokensBeforeFailure, FinishReason? finalFinish = null, bool unavailable = false) : IEngineClient
     {
         public ModelCard Model { get; } = new("fake-model", 4096, 16, 259, [2]);
 
@@ -74,9 +96,12 @@ public sealed class EngineFailureHttpTests
                 yield return new TokenOutput(-1, finish);
                 yield break;
             }
+            if (unavailable) throw new NoCapacityException();
             throw new InvalidProgramException("simulated engine fault");
         }
 
         public EngineLoad GetLoad() => default;
     }
+
+    private sealed class NoCapacityException() : EngineUnavailableException("no worker is available", "no_worker_available");
 }

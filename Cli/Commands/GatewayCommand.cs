@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using DynamoOrleans.Cli.Hosting;
+using DynamoOrleans.Engine.Models;
+using DynamoOrleans.Engine.Serving;
+using DynamoOrleans.Gateway;
+using DynamoOrleans.Grains.Hosting;
+using DynamoOrleans.Grains.Requests;
+using DynamoOrleans.Routing;
+
+namespace DynamoOrleans.Cli.Commands;
+
+/// <summary>
+/// <c>dynamo gateway</c>: the OpenAI API over the workers registered in Redis. Tokenizer and chat template come
+/// from <c>--model-dir</c>; requests are routed (KV-aware by default) and migrated when a worker's stream breaks.
+/// </summary>
+internal static class GatewayCommand
+{
+    public static Command Create()
+    {
+        var redis = new Option<string>("--redis") { Description = "Redis as HOST:PORT", Required = true };
+        var modelDir = new Option<string>("--model-dir") { Description = "The model (folder or Hub id) whose tokenizer and chat template the gateway uses", Required = true };
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8000 };
+        var mode = new Option<string>("--router-mode") { Description = "How a worker is chosen", DefaultValueFactory = _ => "kv" };
+        mode.AcceptOnlyFromAmong("kv", "predicted", "round-robin", "random", "least-loaded");
+        var migrationLimit = new Option<int>("--migration-limit") { Description = "Times a broken stream moves to another worker before the request fails", DefaultValueFactory = _ => 3 };
+        var blockSize = new Option<int>("--block-size") { Description = "Tokens per KV block; must match the workers'", DefaultValueFactory = _ => 16 };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on every /v1 route (default: $DYNAMO_API_KEY)" };
+        var servedName = new Option<string?>("--served-model-name") { Description = "The model name clients send (default: the workers')" };
+        var command = new Command("gateway", "Serve the OpenAI-compatible API over the workers registered in Redis")
+        {
+            redis, modelDir, host, port, mode, migrationLimit, blockSize, apiKey, servedName,
+        };
+        command.SetAction((parse, cancel) => CliRun.GuardAsync(async () =>
+        {
+            var folder = await ModelArgument.ResolveAsync(parse.GetValue(modelDir)!, cancel);
+            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("DYNAMO_API_KEY");
+            var options = new ClusterGatewayHostOptions
+            {
+                Redis = parse.GetValue(redis)!,
+                ModelFolder = folder,
+                Gateway = new GatewayOptions
+                {
+                    Host = parse.GetValue(host)!,
+                    Port = parse.GetValue(port),
+                    ApiKey = string.IsNullOrEmpty(key) ? null : key,
+                    ServedModelName = parse.GetValue(servedName),
+                    DefaultSampling = SamplingDefaults.From(GenerationConfig.Load(folder)),
+                },
+                Routing = new RoutedEngineClientOptions
+                {
+                    Router = new KvRouterOptions { Mode = parse.GetValue(mode)!, BlockSize = parse.GetValue(blockSize) },
+                    MigrationLimit = parse.GetValue(migrationLimit),
+                },
+            };
+            return await RunAsync(options, Console.Out, cancel);
+        }));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(ClusterGatewayHostOptions options, TextWriter log, CancellationToken cancellationToken)
+    {
+        await log.WriteLineAsync($"Waiting for a worker in Redis at {options.Redis}...");
+        await log.FlushAsync(cancellationToken);
+        try
+        {
+            await using var gateway = await ClusterGatewayHost.StartAsync(options, cancellationToken: cancellationToken);
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Gateway for '{gateway.Engine.Model.Name}' ({gateway.Engine.NumWorkers} workers, router {options.Routing.Router.Mode}) at {gateway.BaseAddress}v1 - Ctrl+C stops"));
+            await log.FlushAsync(cancellationToken);
+            await gateway.WaitForShutdownAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        return 0;
+    }
+}

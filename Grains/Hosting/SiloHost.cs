@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using DynamoOrleans.Cluster;
+using DynamoOrleans.Cluster.Leases;
+using DynamoOrleans.Cluster.Publishing;
+using DynamoOrleans.Cluster.Redis;
+using DynamoOrleans.Cluster.Resp;
+using DynamoOrleans.Engine.Serving;
+using DynamoOrleans.Grains.Interfaces.Cluster;
+using DynamoOrleans.Grains.Worker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DynamoOrleans.Grains.Hosting;
+
+/// <summary>
+/// One silo process's worth: a CPU engine whose KV events go to the cluster bus, the worker API on
+/// Kestrel (HTTP/2 only, as gRPC clients speak it), a lease on its <see cref="WorkerCard"/> and a
+/// periodic load snapshot. <see cref="StopAsync"/> leaves gracefully; <see cref="DisposeAsync"/>
+/// alone stops at once, as a crash would (open streams break and the gateway migrates them).
+/// </summary>
+public sealed class SiloHost : IAsyncDisposable
+{
+    private readonly RedisCluster _cluster;
+    private readonly KvEventPublisher _publisher;
+    private readonly EngineClient _engine;
+    private readonly WebApplication _app;
+    private readonly LeaseKeeper _lease;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loadLoop;
+    private readonly ILogger _logger;
+    private int _isDisposed;
+
+    private SiloHost(RedisCluster cluster, KvEventPublisher publisher, EngineClient engine, WorkerService service, WebApplication app,
+        LeaseKeeper lease, TimeSpan loadInterval, ILogger logger)
+    {
+        _cluster = cluster;
+        _publisher = publisher;
+        _engine = engine;
+        Service = service;
+        _app = app;
+        _lease = lease;
+        _logger = logger;
+        _loadLoop = PublishLoadAsync(loadInterval, _stopping.Token);
+    }
+
+    public WorkerCard Card => _lease.Card;
+
+    public WorkerService Service { get; }
+
+    public IEngineClient Engine => _engine;
+
+    public static async Task<SiloHost> StartAsync(SiloHostOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggers ??= NullLoggerFactory.Instance;
+        var id = new WorkerId(options.Node, 0);
+        var cluster = await RedisCluster.ConnectAsync(RedisConnectionOptions.FromEndpoint(options.Redis), options.Cluster, loggers: loggers, cancellationToken: cancellationToken).ConfigureAwait(false);
+        KvEventPublisher? publisher = null;
+        EngineClient? engine = null;
+        WebApplication? app = null;
+        try
+        {
+            publisher = new KvEventPublisher(cluster.Events, id, loggers.CreateLogger<KvEventPublisher>());
+            engine = CpuEngine.Start(options.ModelFolder, options.Engine, publisher);
+            var service = new WorkerService(engine, loggers.CreateLogger<WorkerService>());
+            app = await StartServerAsync(options, service, loggers, cancellationToken).ConfigureAwait(false);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var card = new WorkerCard(id, engine.Model.Name, TokenizerDigest(options.ModelFolder), engine.Model.BlockSize,
+                engine.Model.MaxContextLength, engine.GetLoad().KvBlocksTotal, options.Role, address);
+            var lease = new LeaseKeeper(cluster.Directory, card, options.Cluster, logger: loggers.CreateLogger<LeaseKeeper>());
+            await lease.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new SiloHost(cluster, publisher, engine, service, app, lease, options.LoadInterval, loggers.CreateLogger<SiloHost>());
+        }
+        catch
+        {
+            if (app is not null) await app.DisposeAsync().ConfigureAwait(false);
+            if (engine is not null) await engine.DisposeAsync().ConfigureAwait(false);
+            if (publisher is not null) await publisher.DisposeAsync().ConfigureAwait(false);
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The gateway matches workers on this: the same tokenizer file gives the same token ids.</summary>
+    public static string TokenizerDigest(string modelFolder)
+    {
+        using var file = File.OpenRead(Path.Combine(modelFolder, "tokenizer.json"));
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
+
+    /// <summary>
+    /// Leaves gracefully: refuse new requests (the gateway sees the drain in the load and routes
+    /// elsewhere), wait for in-flight ones up to <paramref name="timeout"/>, give the lease back, stop.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        Service.Drain();
+        using (var wait = new CancellationTokenSource(timeout))
+        {
+            try
+            {
+                await Service.WaitForDrainedAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                SiloLog.DrainTimedOut(_logger, Service.NumInFlight, timeout.TotalSeconds);
+            }
+        }
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Deregisters and stops at once; streams still open break.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _isDisposed, 1) != 0) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loadLoop.ConfigureAwait(false);
+        // Deregister first, so the gateway stops routing here before the connections drop.
+        await _lease.DisposeAsync().ConfigureAwait(false);
+        await _app.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _engine.DisposeAsync().ConfigureAwait(false);
+        await _publisher.DisposeAsync().ConfigureAwait(false);
+        await _cluster.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private static async Task<WebApplication> StartServerAsync(SiloHostOptions options, WorkerService service, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        var ip = IPAddress.Parse(options.Host);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ip, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
+        var app = builder.Build();
+        app.MapWorkerService(service);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return app;
+    }
+
+    private async Task PublishLoadAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await _cluster.Loads.PublishAsync(Card.Id, _engine.GetLoad(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Redis away: the next tick tries again; the lease keeper reports the outage.
+                    SiloLog.LoadPublishFailed(_logger, e.Message);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
+
+internal static partial class SiloLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drain timed out with {InFlight} requests in flight after {Seconds} s; stopping anyway")]
+    public static partial void DrainTimedOut(ILogger logger, int inFlight, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing load failed: {Reason}")]
+    public static partial void LoadPublishFailed(ILogger logger, string reason);
+}

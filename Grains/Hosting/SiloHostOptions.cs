@@ -1,0 +1,35 @@
+using DynamoOrleans.Cluster;
+using DynamoOrleans.Engine.Serving;
+using DynamoOrleans.Grains.Interfaces.Cluster;
+
+namespace DynamoOrleans.Grains.Hosting;
+
+/// <summary>What <c>dynamo silo</c> takes: where Redis is, the model, and where the worker API listens.</summary>
+public sealed class SiloHostOptions
+{
+    /// <summary>Redis as <c>HOST:PORT</c>.</summary>
+    public required string Redis { get; init; }
+
+    /// <summary>A resolved model folder (config, safetensors, tokenizer.json).</summary>
+    public required string ModelFolder { get; init; }
+
+    /// <summary>The node name in the worker id (<c>node/0</c>); default: the machine name.</summary>
+    public string Node { get; init; } = Environment.MachineName;
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port; the card carries the one actually bound.</summary>
+    public int Port { get; init; } = 9100;
+
+    public WorkerRole Role { get; init; } = WorkerRole.Aggregated;
+
+    public EngineOptions Engine { get; init; } = new();
+
+    public ClusterOptions Cluster { get; init; } = new();
+
+    /// <summary>How often the engine's load goes to the load board.</summary>
+    public TimeSpan LoadInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a graceful stop waits for in-flight requests before it stops anyway.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
