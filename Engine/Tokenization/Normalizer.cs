@@ -62,30 +62,11 @@ internal sealed class StripNormalizer(bool left, bool right) : Normalizer
     };
 }
 
-internal sealed class ReplaceNormalizer : Normalizer
+internal sealed class ReplaceNormalizer(ReplaceRule rule) : Normalizer
 {
-    private readonly string? _literal;
-    private readonly Regex? _regex;
-    private readonly string _content;
+    public static ReplaceNormalizer Create(JsonElement element, string path) => new(ReplaceRule.Create(element, path));
 
-    private ReplaceNormalizer(string? literal, Regex? regex, string content)
-    {
-        _literal = literal;
-        _regex = regex;
-        _content = content;
-    }
-
-    public static ReplaceNormalizer Create(JsonElement element, string path)
-    {
-        var (pattern, isRegex) = JsonConfig.Pattern(element, path);
-        var content = JsonConfig.RequiredString(element, "content", path);
-        return isRegex
-            ? new ReplaceNormalizer(null, RegexTranslator.Compile(pattern, path + ".pattern"), content)
-            : new ReplaceNormalizer(pattern.Length > 0 ? pattern : throw new TokenizerFormatException($"{path}.pattern must not be empty"), null, content);
-    }
-
-    public override string Normalize(string text) =>
-        _literal is not null ? text.Replace(_literal, _content, StringComparison.Ordinal) : _regex!.Replace(text, _content);
+    public override string Normalize(string text) => rule.Apply(text);
 }
 
 internal sealed class SequenceNormalizer(Normalizer[] normalizers) : Normalizer

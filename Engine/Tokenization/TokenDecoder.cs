@@ -226,38 +226,17 @@ internal sealed class StripDecoder(char content, int start, int stop) : TokenDec
     }
 }
 
-internal sealed class ReplaceDecoder : TokenDecoder
+internal sealed class ReplaceDecoder(ReplaceRule rule) : TokenDecoder
 {
-    private readonly string? _literal;
-    private readonly Regex? _regex;
-    private readonly string _content;
-
-    private ReplaceDecoder(string? literal, Regex? regex, string content)
-    {
-        _literal = literal;
-        _regex = regex;
-        _content = content;
-    }
-
-    public static ReplaceDecoder Create(JsonElement element, string path)
-    {
-        var (pattern, isRegex) = JsonConfig.Pattern(element, path);
-        var content = JsonConfig.RequiredString(element, "content", path);
-        return isRegex
-            ? new ReplaceDecoder(null, RegexTranslator.Compile(pattern, path + ".pattern"), content)
-            : new ReplaceDecoder(pattern.Length > 0 ? pattern : throw new TokenizerFormatException($"{path}.pattern must not be empty"), null, content);
-    }
+    public static ReplaceDecoder Create(JsonElement element, string path) => new(ReplaceRule.Create(element, path));
 
     public override void Decode(List<string> tokens)
     {
         for (var i = 0; i < tokens.Count; i++)
-            tokens[i] = Replace(tokens[i]);
+            tokens[i] = rule.Apply(tokens[i]);
     }
 
-    public override void DecodeToken(List<TokenPart> parts, bool first, ref bool fused) => MapText(parts, Replace);
-
-    private string Replace(string text) =>
-        _literal is not null ? text.Replace(_literal, _content, StringComparison.Ordinal) : _regex!.Replace(text, _content);
+    public override void DecodeToken(List<TokenPart> parts, bool first, ref bool fused) => MapText(parts, rule.Apply);
 }
 
 internal sealed class SequenceDecoder(TokenDecoder[] decoders) : TokenDecoder

@@ -39,21 +39,9 @@ public sealed class IndexEventsBenchmark : IBenchmark
         await output.WriteLineAsync("--- | --- | --- | --- | --- | ---");
         for (var run = 1; run <= 5; run++)
         {
-            var index = new KvIndex(16, 1 << 20);
-            var cpu = ThreadCpuTime.Now();
-            var watch = Stopwatch.StartNew();
-            for (var e = 0; e < events.Length; e++)
-                index.Apply(ids[owners[e]], events[e]);
-            var seconds = watch.Elapsed.TotalSeconds;
-            var cpuSeconds = ThreadCpuTime.Now() - cpu;
-
-            var baseline = new Dictionary<ulong, ulong>(1 << 20);
-            cpu = ThreadCpuTime.Now();
-            for (var e = 0; e < events.Length; e++)
-                ApplyToDictionary(baseline, owners[e], events[e]);
-            var baselineCpuSeconds = ThreadCpuTime.Now() - cpu;
+            var (seconds, cpuSeconds, baselineCpuSeconds, numBlocks) = TimeRun(ids, events, owners);
             await output.WriteLineAsync(
-                $"{run} | {insertions / seconds / 1e6:F1} | {insertions / cpuSeconds / 1e6:F1} | {(insertions + removals) / cpuSeconds / 1e6:F1} | {(insertions + removals) / baselineCpuSeconds / 1e6:F1} | {index.NumBlocks:N0}");
+                $"{run} | {insertions / seconds / 1e6:F1} | {insertions / cpuSeconds / 1e6:F1} | {(insertions + removals) / cpuSeconds / 1e6:F1} | {(insertions + removals) / baselineCpuSeconds / 1e6:F1} | {numBlocks:N0}");
         }
     }
 
@@ -66,23 +54,30 @@ public sealed class IndexEventsBenchmark : IBenchmark
         await output.WriteLineAsync("--- | --- | --- | --- | ---");
         for (var run = 1; run <= 5; run++)
         {
-            var index = new KvIndex(16, 1 << 20);
-            var cpu = ThreadCpuTime.Now();
-            var watch = Stopwatch.StartNew();
-            for (var e = 0; e < events.Length; e++)
-                index.Apply(ids[owners[e]], events[e]);
-            var seconds = watch.Elapsed.TotalSeconds;
-            var cpuSeconds = ThreadCpuTime.Now() - cpu;
-            var baseline = new Dictionary<ulong, ulong>(1 << 20);
-            cpu = ThreadCpuTime.Now();
-            for (var e = 0; e < events.Length; e++)
-                ApplyToDictionary(baseline, owners[e], events[e]);
-            var baselineCpuSeconds = ThreadCpuTime.Now() - cpu;
+            var (seconds, cpuSeconds, baselineCpuSeconds, numBlocks) = TimeRun(ids, events, owners);
             await output.WriteLineAsync(
-                $"{run} | {insertions / seconds / 1e6:F1} | {insertions / cpuSeconds / 1e6:F1} | {insertions / baselineCpuSeconds / 1e6:F1} | {index.NumBlocks:N0}");
+                $"{run} | {insertions / seconds / 1e6:F1} | {insertions / cpuSeconds / 1e6:F1} | {insertions / baselineCpuSeconds / 1e6:F1} | {numBlocks:N0}");
         }
         await output.WriteLineAsync("");
         await output.WriteLineAsync("steady state (stores and evictions):");
+    }
+
+    /// <summary>Applies the events to a fresh KvIndex (wall and CPU time) and then to the Dictionary baseline (CPU time).</summary>
+    private static (double Seconds, double CpuSeconds, double BaselineCpuSeconds, int NumBlocks) TimeRun(WorkerId[] ids, KvEvent[] events, int[] owners)
+    {
+        var index = new KvIndex(16, 1 << 20);
+        var cpu = ThreadCpuTime.Now();
+        var watch = Stopwatch.StartNew();
+        for (var e = 0; e < events.Length; e++)
+            index.Apply(ids[owners[e]], events[e]);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var cpuSeconds = ThreadCpuTime.Now() - cpu;
+
+        var baseline = new Dictionary<ulong, ulong>(1 << 20);
+        cpu = ThreadCpuTime.Now();
+        for (var e = 0; e < events.Length; e++)
+            ApplyToDictionary(baseline, owners[e], events[e]);
+        return (seconds, cpuSeconds, ThreadCpuTime.Now() - cpu, index.NumBlocks);
     }
 
     private static (KvEvent[] Events, int[] Owners, long Insertions, long Removals) BuildEvents(WorkerId[] ids, int storedPerWorker, int workerBlocks)
