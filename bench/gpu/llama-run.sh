@@ -3,7 +3,7 @@
 # random bf16 weights made on the GPU (16 GB), then the CUDA runner's prefill/decode timings.
 set -uo pipefail
 export PYTHONUNBUFFERED=1
-dev=.device/cuda
+dev=${DEVICE_STAGE:-.device/cuda}
 model=/tmp/llama3.1-8b-random
 df -h /tmp | tail -1
 python3 $dev/bench/make_random_model.py --shape llama3.1-8b --out "$model" 2>&1 | grep -v Warning

@@ -5,7 +5,7 @@
 # Writes $OUT/bench-cuda-engine.md, $OUT/serve.md and $OUT/serve.log.
 set -uo pipefail
 export PYTHONUNBUFFERED=1
-dev=.device/cuda
+dev=${DEVICE_STAGE:-.device/cuda}
 model=/tmp/qwen3-0.6b-random
 [ -f "$model/config.json" ] || python3 $dev/bench/make_random_model.py --shape qwen3-0.6b --out "$model" 2>&1 | grep -v Warning
 # The random model has no tokenizer: Qwen3's own (carried) serves it, its 151,669 ids inside the 151,936 rows.

@@ -3,25 +3,28 @@
 # TESTS=0 skips the tests, BENCH=0 the benchmarks; FILTER narrows the tests. SERVE=1 adds the serving run
 # (bench/gpu/serve-run.sh), LLAMA=1 the Llama-3.1-8B-shaped decode run (bench/gpu/llama-run.sh).
 set -uo pipefail
+# The staged folder (.device/cuda by default; DEVICE_DIR when staged under another name): where this script lies.
+dev=$(dirname "$0")
+export DEVICE_STAGE=$dev
 OUT=${OUT:-/tmp/out}
 mkdir -p /tmp/dotnet "$OUT"
 tar -C /tmp/dotnet -xJf .device/dotnet-runtime-*.tar.xz
 export DOTNET_ROOT=/tmp/dotnet PATH=/tmp/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 if [ "${TESTS:-1}" = 1 ]; then
-  timeout "${TESTS_TIMEOUT:-300}" dotnet .device/cuda/vstest/vstest.console.dll .device/cuda/tests/DynamoOrleans.Engine.Tests.dll \
+  timeout "${TESTS_TIMEOUT:-300}" dotnet $dev/vstest/vstest.console.dll $dev/tests/DynamoOrleans.Engine.Tests.dll \
     "--TestCaseFilter:${FILTER:-FullyQualifiedName~Backends.Cuda}" \
     "--logger:console;verbosity=detailed" "--logger:trx;LogFileName=$OUT/cuda-tests.trx" 2>&1 \
     | grep -v -E '^\s*$' > "$OUT/cuda-tests.log"
   grep -E 'Failed |Error Message|Assert|Exception|at Dynamo|Total tests|Passed:|Failed:|Skipped:' "$OUT/cuda-tests.log" | head -80
   tail -5 "$OUT/cuda-tests.log"
 fi
-if [ "${BENCH:-1}" = 1 ] && [ -x .device/cuda/bench-run.sh ]; then
-  bash .device/cuda/bench-run.sh
+if [ "${BENCH:-1}" = 1 ] && [ -x $dev/bench-run.sh ]; then
+  bash $dev/bench-run.sh
 fi
 if [ "${SERVE:-0}" = 1 ]; then
-  timeout "${SERVE_TIMEOUT:-240}" bash .device/cuda/serve-run.sh
+  timeout "${SERVE_TIMEOUT:-240}" bash $dev/serve-run.sh
 fi
 if [ "${LLAMA:-0}" = 1 ]; then
-  timeout "${LLAMA_TIMEOUT:-200}" bash .device/cuda/llama-run.sh
+  timeout "${LLAMA_TIMEOUT:-200}" bash $dev/llama-run.sh
 fi

@@ -24,7 +24,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(git -C "$here" rev-parse --show-toplevel)
 repo=${DEVICE_REPO:-$src}
-dev="$repo/.device/cuda"
+# DEVICE_DIR names the folder under .device/ (default cuda), so two stagings do not overwrite each other.
+name=${DEVICE_DIR:-cuda}
+dev="$repo/.device/$name"
 mkdir -p "$dev"
 
 (cd "$repo" && bash "${PACK_DOTNET:-/work/shared/device/pack-dotnet.sh}" >/dev/null)
@@ -60,4 +62,4 @@ cp "$here/device-run.sh" "$dev/run.sh"
 find "$dev" -name '*.pdb' -delete
 du -sh "$dev"
 runtime=$(cd "$repo" && ls .device/dotnet-runtime-*.tar.xz | tail -1)
-echo "device tool: run(command: \"bash .device/cuda/run.sh\", carry: [\"$runtime\", \".device/cuda\"])  [in $repo]"
+echo "device tool: run(command: \"bash .device/$name/run.sh\", carry: [\"$runtime\", \".device/$name\"])  [in $repo]"
