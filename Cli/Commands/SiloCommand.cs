@@ -19,13 +19,14 @@ internal static class SiloCommand
         var redis = new Option<string>("--redis") { Description = "Redis as HOST:PORT", Required = true };
         var model = new Option<string>("--model") { Description = ModelArgument.Description, Required = true };
         var node = new Option<string>("--node") { Description = "Node name in the worker id (default: the machine name)", DefaultValueFactory = _ => Environment.MachineName };
-        var host = new Option<string>("--host") { Description = "Address the worker API listens on (and the gateway dials)", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host") { Description = "Address the worker API listens on (and the gateway dials, unless --advertise-address names another)", DefaultValueFactory = _ => "127.0.0.1" };
+        var advertise = new Option<string?>("--advertise-address") { Description = "Host name or IP the gateway dials, when it is not --host (e.g. with --host 0.0.0.0)" };
         var port = new Option<int>("--port") { Description = "Port of the worker API (0 picks a free one)", DefaultValueFactory = _ => 9100 };
         var role = new Option<string>("--role") { Description = "Worker role", DefaultValueFactory = _ => "aggregated" };
         role.AcceptOnlyFromAmong("aggregated", "prefill", "decode");
         var blockSize = new Option<int>("--block-size") { Description = "Tokens per KV cache block", DefaultValueFactory = _ => 16 };
         var drain = new Option<double>("--drain-timeout") { Description = "Seconds a stop waits for in-flight requests", DefaultValueFactory = _ => 30 };
-        var command = new Command("silo", "Run a worker node that registers in Redis and serves the worker API") { redis, model, node, host, port, role, blockSize, drain };
+        var command = new Command("silo", "Run a worker node that registers in Redis and serves the worker API") { redis, model, node, host, advertise, port, role, blockSize, drain };
         command.SetAction((parse, cancel) => CliRun.GuardAsync(async () =>
         {
             var folder = await ModelArgument.ResolveAsync(parse.GetValue(model)!, cancel);
@@ -35,11 +36,14 @@ internal static class SiloCommand
                 ModelFolder = folder,
                 Node = parse.GetValue(node)!,
                 Host = parse.GetValue(host)!,
+                AdvertiseAddress = parse.GetValue(advertise),
                 Port = parse.GetValue(port),
                 Role = Enum.Parse<WorkerRole>(parse.GetValue(role)!, ignoreCase: true),
                 Engine = new EngineOptions { ModelName = parse.GetValue(model)!, BlockSize = parse.GetValue(blockSize) },
                 DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(drain)),
             };
+            if (options.AdvertiseAddress is null && options.Host is "0.0.0.0" or "::")
+                await Console.Error.WriteLineAsync($"warning: --host {options.Host} without --advertise-address: gateways on other machines cannot dial the address the card carries");
             return await RunAsync(options, Console.Out, cancel);
         }));
         return command;

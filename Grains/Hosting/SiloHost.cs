@@ -72,7 +72,8 @@ public sealed class SiloHost : IAsyncDisposable
             engine = CpuEngine.Start(options.ModelFolder, options.Engine, publisher);
             var service = new WorkerService(engine, loggers.CreateLogger<WorkerService>());
             app = await StartServerAsync(options, service, loggers, cancellationToken).ConfigureAwait(false);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var address = CardAddress(bound, options.AdvertiseAddress);
             var card = new WorkerCard(id, engine.Model.Name, TokenizerDigest(options.ModelFolder), engine.Model.BlockSize,
                 engine.Model.MaxContextLength, engine.GetLoad().KvBlocksTotal, options.Role, address);
             var lease = new LeaseKeeper(cluster.Directory, card, options.Cluster, logger: loggers.CreateLogger<LeaseKeeper>());
@@ -87,6 +88,17 @@ public sealed class SiloHost : IAsyncDisposable
             await cluster.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The address gateways dial: the one Kestrel bound, with its host replaced by <paramref name="advertiseAddress"/>
+    /// when one is given (a silo listening on 0.0.0.0 must name itself as other hosts reach it).
+    /// </summary>
+    public static string CardAddress(string boundAddress, string? advertiseAddress)
+    {
+        if (string.IsNullOrEmpty(advertiseAddress)) return boundAddress;
+        var uri = new UriBuilder(boundAddress) { Host = advertiseAddress }.Uri;
+        return uri.GetLeftPart(UriPartial.Authority);
     }
 
     /// <summary>The gateway matches workers on this: the same tokenizer file gives the same token ids.</summary>

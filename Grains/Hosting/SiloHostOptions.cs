@@ -18,6 +18,12 @@ public sealed class SiloHostOptions
 
     public string Host { get; init; } = "127.0.0.1";
 
+    /// <summary>
+    /// Host name or IP the card advertises instead of <see cref="Host"/> (port: the bound one); needed when
+    /// <see cref="Host"/> is a wildcard such as 0.0.0.0, which other machines cannot dial. Null: the bound address.
+    /// </summary>
+    public string? AdvertiseAddress { get; init; }
+
     /// <summary>0 picks a free port; the card carries the one actually bound.</summary>
     public int Port { get; init; } = 9100;
 
