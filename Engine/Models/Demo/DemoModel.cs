@@ -36,8 +36,9 @@ public static class DemoModel
         if (File.Exists(Path.Combine(folder, "model.safetensors")))
             return folder;
 
-        // Written beside the final folder and moved into place, so a crash never leaves half a model.
-        var staging = folder + ".tmp-" + Environment.ProcessId + "-" + Environment.CurrentManagedThreadId;
+        // Written beside the final folder and moved into place, so a crash never leaves half a model. The staging
+        // name is unique per writer, not per pid: containers sharing one cache volume all run as pid 1.
+        var staging = folder + ".tmp-" + Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(staging);
         var tokenizerVocab = DemoTokenizerBuilder.Write(staging, NumMerges);
         if (tokenizerVocab > VocabSize)
