@@ -37,6 +37,9 @@ public sealed record WorkloadSettings
 
     public string? OutPath { get; init; }
 
+    /// <summary>CUDA only: prefill attention on tensor cores (CudaOptions.TensorCorePrefill).</summary>
+    public bool TensorCorePrefill { get; init; }
+
     public static WorkloadSettings Parse(string[] args)
     {
         var workload = Arg(args, "--workload") ?? "nano-vllm";
@@ -58,6 +61,7 @@ public sealed record WorkloadSettings
             MaxBatchTokens = Int(args, "--max-batch-tokens") ?? (device == "cuda" ? 16384 : 2048),
             GpuMemoryUtilization = Arg(args, "--gpu-memory-utilization") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : 0.9,
             OutPath = Arg(args, "--out"),
+            TensorCorePrefill = args.Contains("--tensor-core-prefill"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();
