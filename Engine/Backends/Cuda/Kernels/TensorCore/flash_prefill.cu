@@ -120,16 +120,21 @@ __device__ void flash_prefill(
             for (int i = threadIdx.x; i < FA_KEYS * CHUNKS; i += FA_THREADS)
             {
                 const int j = i / CHUNKS, piece = i % CHUNKS, key = k0 + j;
-                uint4 kv = {0u, 0u, 0u, 0u}, vv = {0u, 0u, 0u, 0u};
-                // Keys past the last stay zero: their probability is 0, and 0 times a stale NaN would not be.
+                uint4* kd = reinterpret_cast<uint4*>(ks + j * STRIDE + piece * 8);
+                uint4* vd = reinterpret_cast<uint4*>(vs + j * STRIDE + piece * 8);
                 if (key <= last)
                 {
                     const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
-                    kv = *reinterpret_cast<const uint4*>(k_cache + slot * kv_stride + head_off + piece * 8);
-                    vv = *reinterpret_cast<const uint4*>(v_cache + slot * kv_stride + head_off + piece * 8);
+                    *kd = *reinterpret_cast<const uint4*>(k_cache + slot * kv_stride + head_off + piece * 8);
+                    *vd = *reinterpret_cast<const uint4*>(v_cache + slot * kv_stride + head_off + piece * 8);
                 }
-                *reinterpret_cast<uint4*>(ks + j * STRIDE + piece * 8) = kv;
-                *reinterpret_cast<uint4*>(vs + j * STRIDE + piece * 8) = vv;
+                else
+                {
+                    // Keys past the last are zero: their probability is 0, and 0 times a stale NaN would not be.
+                    const uint4 zero = {0u, 0u, 0u, 0u};
+                    *kd = zero;
+                    *vd = zero;
+                }
             }
             __syncthreads();
             if (k0 > warp_last) continue;   // warp-uniform: this warp's rows see none of these keys
