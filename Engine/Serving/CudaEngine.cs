@@ -64,6 +64,7 @@ public static class CudaEngine
             MaxSequences = options.MaxSequences,
             MaxContextLength = options.MaxContextLength,
             UseCudaGraphs = cuda.UseCudaGraphs,
+            TensorCorePrefill = cuda.TensorCorePrefill,
         };
     }
 

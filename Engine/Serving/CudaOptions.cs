@@ -15,6 +15,9 @@ public sealed record CudaOptions
     /// <summary>Replays pure decode steps from captured CUDA graphs; off only to compare with eager launches.</summary>
     public bool UseCudaGraphs { get; init; } = true;
 
+    /// <summary>Prefill attention on tensor cores (see <c>CudaRunnerOptions.TensorCorePrefill</c>); off until measured.</summary>
+    public bool TensorCorePrefill { get; init; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -21,7 +21,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DynamoOrleans.Grains.Hosting;
 
 /// <summary>
-/// One silo process's worth: a CPU engine whose KV events go to the cluster bus, the worker API on
+/// One worker grain's worth of a silo: an engine (CPU, or CUDA on <see cref="SiloHostOptions.Gpu"/>) whose KV events go to the cluster bus, the worker API on
 /// Kestrel (HTTP/2 only, as gRPC clients speak it), a lease on its <see cref="WorkerCard"/> and a
 /// periodic load snapshot. <see cref="StopAsync"/> leaves gracefully; <see cref="DisposeAsync"/>
 /// alone stops at once, as a crash would (open streams break and the gateway migrates them).
@@ -61,7 +61,7 @@ public sealed class SiloHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         loggers ??= NullLoggerFactory.Instance;
-        var id = new WorkerId(options.Node, 0);
+        var id = new WorkerId(options.Node, options.WorkerIndex);
         var cluster = await RedisCluster.ConnectAsync(RedisConnectionOptions.FromEndpoint(options.Redis), options.Cluster, loggers: loggers, cancellationToken: cancellationToken).ConfigureAwait(false);
         KvEventPublisher? publisher = null;
         EngineClient? engine = null;
@@ -69,7 +69,9 @@ public sealed class SiloHost : IAsyncDisposable
         try
         {
             publisher = new KvEventPublisher(cluster.Events, id, loggers.CreateLogger<KvEventPublisher>());
-            engine = CpuEngine.Start(options.ModelFolder, options.Engine, publisher);
+            engine = options.Gpu is { } gpu
+                ? CudaEngine.Start(options.ModelFolder, options.Engine, options.Cuda with { DeviceOrdinal = gpu }, publisher)
+                : CpuEngine.Start(options.ModelFolder, options.Engine, publisher);
             var service = new WorkerService(engine, loggers.CreateLogger<WorkerService>());
             app = await StartServerAsync(options, service, loggers, cancellationToken).ConfigureAwait(false);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -5,7 +5,7 @@ using DynamoOrleans.Grains.Interfaces.Cluster;
 namespace DynamoOrleans.Grains.Hosting;
 
 /// <summary>What <c>dynamo silo</c> takes: where Redis is, the model, and where the worker API listens.</summary>
-public sealed class SiloHostOptions
+public sealed record SiloHostOptions
 {
     /// <summary>Redis as <c>HOST:PORT</c>.</summary>
     public required string Redis { get; init; }
@@ -15,6 +15,15 @@ public sealed class SiloHostOptions
 
     /// <summary>The node name in the worker id (<c>node/0</c>); default: the machine name.</summary>
     public string Node { get; init; } = Environment.MachineName;
+
+    /// <summary>The worker's index on its node, the second half of its id (<c>node/index</c>); a GPU worker's is its place in <c>--gpus</c>.</summary>
+    public int WorkerIndex { get; init; }
+
+    /// <summary>The CUDA device the engine runs on; null runs the CPU backend.</summary>
+    public int? Gpu { get; init; }
+
+    /// <summary>CUDA settings when <see cref="Gpu"/> is set (its device ordinal is taken from <see cref="Gpu"/>).</summary>
+    public CudaOptions Cuda { get; init; } = new();
 
     public string Host { get; init; } = "127.0.0.1";
 

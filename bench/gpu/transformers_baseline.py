@@ -8,6 +8,8 @@ transformers (eager PyTorch, bf16, sdpa attention) for prefill and decode on the
 
 Usage (on the GPU machine; scripts/gpu/device-run.sh calls it):
   python3 bench/gpu/transformers_baseline.py --make /tmp/qwen3-0.6b --out bench-transformers.md
+  python3 bench/gpu/transformers_baseline.py --load /tmp/llama8b --no-reference --prefill 1024,8192 --decode 1,16,64,256 --context 128
+(--load times a folder made by make_random_model.py, e.g. the Llama-3.1-8B shape, instead of making the Qwen3 one.)
 """
 import argparse
 import statistics
@@ -104,7 +106,9 @@ def bench(model, prefills, decodes, context, steps):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--make", required=True, help="folder to write the random-weight model into")
+    p.add_argument("--make", help="folder to write the random-weight Qwen3-0.6B-shaped model into")
+    p.add_argument("--load", help="an existing model folder to time instead (make_random_model.py's)")
+    p.add_argument("--no-reference", action="store_true", help="skip the reference logits file")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--prefill", default="128,512,2048")
     p.add_argument("--decode", default="1,8,32,64,128")
@@ -112,8 +116,15 @@ def main():
     p.add_argument("--steps", type=int, default=32)
     p.add_argument("--out", default=None)
     a = p.parse_args()
-    model = make(a.make, a.seed)
-    reference(model, f"{a.make}/reference.safetensors", a.seed + 1)
+    if (a.make is None) == (a.load is None):
+        p.error("give exactly one of --make and --load")
+    if a.load:
+        from transformers import AutoModelForCausalLM
+        model = AutoModelForCausalLM.from_pretrained(a.load, dtype=torch.bfloat16).cuda().eval()
+    else:
+        model = make(a.make, a.seed)
+    if not a.no_reference:
+        reference(model, f"{a.make or a.load}/reference.safetensors", a.seed + 1)
     rows = bench(model, [int(x) for x in a.prefill.split(",")], [int(x) for x in a.decode.split(",")], a.context, a.steps)
     lines = [f"# transformers {__import__('transformers').__version__}, torch {torch.__version__}, "
              f"{torch.cuda.get_device_name()} (eager, bf16, sdpa; greedy on device)",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the device machine from the repo root (see run-on-device.sh): the CUDA tests, then benchmarks.
 # TESTS=0 skips the tests, BENCH=0 the benchmarks; FILTER narrows the tests. SERVE=1 adds the serving run
-# (bench/gpu/serve-run.sh), LLAMA=1 the Llama-3.1-8B-shaped decode run (bench/gpu/llama-run.sh).
+# (bench/gpu/serve-run.sh), LLAMA=1 the Llama-3.1-8B-shaped decode run (bench/gpu/llama-run.sh), TARGETS=SHAPE
+# (qwen3-0.6b or llama3.1-8b) every figure issue 5 asks for of that shape (bench/gpu/targets-run.sh).
 set -uo pipefail
 # The staged folder (.device/cuda by default; DEVICE_DIR when staged under another name): where this script lies.
 dev=$(dirname "$0")
@@ -27,4 +28,7 @@ if [ "${SERVE:-0}" = 1 ]; then
 fi
 if [ "${LLAMA:-0}" = 1 ]; then
   timeout "${LLAMA_TIMEOUT:-200}" bash $dev/llama-run.sh
+fi
+if [ -n "${TARGETS:-}" ]; then
+  timeout "${TARGETS_TIMEOUT:-560}" bash $dev/targets-run.sh "$TARGETS"
 fi

@@ -18,7 +18,8 @@
 # Device:  run(command: "bash .device/cuda/run.sh",
 #              carry: [".device/dotnet-runtime-<version>.tar.xz", ".device/cuda"])
 #          results land in $OUT: cuda-tests.log, cuda-tests.trx, bench-transformers.md, bench-cuda.md
-#          (with SERVE=1: bench-cuda-engine.md, serve.md, serve.log; with LLAMA=1: bench-llama8b.md)
+#          (with SERVE=1: bench-cuda-engine.md, serve.md, serve.log; with LLAMA=1: bench-llama8b.md;
+#           with TARGETS=qwen3-0.6b or TARGETS=llama3.1-8b: targets-SHAPE.md, issue 5's whole list for that shape)
 #          (TESTS=0 / BENCH=0 in front of the command skip either part)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +50,7 @@ if [ -f "$src/bench/Engine.Bench/Engine.Bench.csproj" ]; then
   dotnet publish "$src/bench/Engine.Bench/Engine.Bench.csproj" -c Release -o "$dev/bench/app" -v q -nologo
   cp "$src"/bench/gpu/*.py "$dev/bench/"
   cp "$src/bench/gpu/bench-run.sh" "$dev/bench-run.sh"
-  cp "$src/bench/gpu/serve-run.sh" "$src/bench/gpu/llama-run.sh" "$dev/"
+  cp "$src/bench/gpu/serve-run.sh" "$src/bench/gpu/llama-run.sh" "$src/bench/gpu/targets-run.sh" "$dev/"
 fi
 rm -rf "$dev/cli" "$dev/serve" && mkdir -p "$dev/serve"
 dotnet publish "$src/Cli/Cli.csproj" -c Release -o "$dev/cli" -v q -nologo

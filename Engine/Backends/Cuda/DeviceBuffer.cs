@@ -54,6 +54,15 @@ public sealed unsafe class DeviceBuffer : IDisposable
         }
     }
 
+    /// <summary>Queues a device-to-device copy of <paramref name="bytes"/> from <paramref name="source"/>.</summary>
+    public void CopyFromDevice(DeviceBuffer source, long bytes, CudaStream stream, long byteOffset = 0, long sourceOffset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        CheckRange(byteOffset, bytes);
+        source.CheckRange(sourceOffset, bytes);
+        CheckCuda(cuMemcpyDtoDAsync(At(byteOffset), source.At(sourceOffset), (nuint)bytes, stream.Handle), nameof(cuMemcpyDtoDAsync));
+    }
+
     public T[] ToArray<T>(CudaStream stream, long count = -1) where T : unmanaged
     {
         var result = new T[count < 0 ? Bytes / sizeof(T) : count];

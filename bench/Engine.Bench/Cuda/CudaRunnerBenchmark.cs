@@ -17,7 +17,8 @@ public sealed class CudaRunnerBenchmark : IBenchmark
 {
     public string Name => "cuda-runner";
 
-    public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--out FILE]";
+    public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--prefill 128,512,2048] " +
+        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--tensor-core-prefill] [--out FILE]";
 
     public Task RunAsync(string[] args, TextWriter output)
     {
@@ -27,6 +28,8 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         var decodes = Ints(Arg(args, "--decode") ?? "1,8,32,64,128");
         var context = int.Parse(Arg(args, "--context") ?? "512", CultureInfo.InvariantCulture);
         var steps = int.Parse(Arg(args, "--steps") ?? "32", CultureInfo.InvariantCulture);
+        var bandwidth = Arg(args, "--bandwidth") is { } b ? double.Parse(b, CultureInfo.InvariantCulture) : (double?)null;
+        var gemmPeak = Arg(args, "--gemm-peak") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : (double?)null;
 
         var lines = new List<string>();
         var load = Stopwatch.StartNew();
@@ -36,12 +39,16 @@ public sealed class CudaRunnerBenchmark : IBenchmark
             MaxBatchTokens = Math.Max(2048, prefills.Max()),
             MaxSequences = Math.Max(256, decodes.Max()),
             GpuMemoryUtilization = 0.85,
+            TensorCorePrefill = args.Contains("--tensor-core-prefill"),
         });
         load.Stop();
         var device = runner.Device;
-        lines.Add($"# CUDA runner on {device.Name} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
+        lines.Add($"# CUDA runner on {device.Name}{(args.Contains("--tensor-core-prefill") ? ", prefill attention on tensor cores" : "")} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
         lines.Add($"model {Path.GetFileName(Path.TrimEndingDirectorySeparator(model))}: {runner.WeightBytes / 1e9:F2} GB bf16 weights, " +
                   $"{runner.NumKvBlocks:N0} KV blocks ({runner.KvCacheBytes / 1e9:F1} GB), loaded in {load.Elapsed.TotalSeconds:F1} s (NVRTC/CUBIN cache included)");
+        var roofline = bandwidth is { } tbps && gemmPeak is { } tflops ? Roofline.For(folder.Config, runner.WeightBytes, tbps, tflops) : null;
+        if (roofline is not null)
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"roofline: {roofline.StreamedWeightBytes / 1e9:F2} GB streamed per decode step, {roofline.KvBytesPerToken:N0} KV bytes per token, measured {roofline.BandwidthTbps:F2} TB/s and {roofline.GemmTflops:F0} TFLOP/s"));
         if (reference is not null && File.Exists(reference))
             lines.AddRange(Agreement(runner, reference));
 
@@ -50,9 +57,9 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         lines.Add("| --- | --- | --- | --- | --- | --- |");
         var allocator = new BlockAllocator(runner.NumKvBlocks, runner.BlockSize);
         foreach (var length in prefills)
-            lines.Add(Prefill(runner, allocator, length));
+            lines.Add(Prefill(runner, allocator, length, roofline));
         foreach (var batch in decodes)
-            lines.AddRange(Decode(runner, allocator, batch, context, steps));
+            lines.AddRange(Decode(runner, allocator, batch, context, steps, roofline));
         lines.Add($"graphs captured: {runner.NumCapturedGraphs}");
 
         foreach (var line in lines)
@@ -105,7 +112,7 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         }
     }
 
-    private static string Prefill(CudaModelRunner runner, BlockAllocator allocator, int length)
+    private static string Prefill(CudaModelRunner runner, BlockAllocator allocator, int length, Roofline? roofline)
     {
         var random = new Random(length);
         var prompt = Enumerable.Range(0, length).Select(_ => random.Next(runner.VocabSize)).ToArray();
@@ -124,10 +131,10 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         }
         allocator.Reset();
         var ms = Median(samples);
-        return $"| prefill | 1 | {length} | {ms:F2} | {length / ms * 1000:N0} | |";
+        return $"| prefill | 1 | {length} | {ms:F2} | {length / ms * 1000:N0} | {roofline?.PrefillShare(length, ms)} |";
     }
 
-    private static IEnumerable<string> Decode(CudaModelRunner runner, BlockAllocator allocator, int sequences, int context, int steps)
+    private static IEnumerable<string> Decode(CudaModelRunner runner, BlockAllocator allocator, int sequences, int context, int steps, Roofline? roofline)
     {
         var random = new Random(sequences);
         var tables = new int[sequences][];
@@ -150,7 +157,9 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         var logits = new float[sequences * runner.VocabSize];
         var withLogits = TimeSteps(runner, batch, tables, tokens, ref position, Math.Min(steps, 16), logits);
         allocator.Reset();
-        yield return $"| decode | {sequences} | {context} | {greedy:F3} | {sequences / greedy * 1000:N0} | greedy on device |";
+        // The context grows by one a step over the timed steps; the middle one stands for them.
+        var share = roofline is null ? "" : "; " + roofline.DecodeShare(sequences, context + steps / 2, greedy);
+        yield return $"| decode | {sequences} | {context} | {greedy:F3} | {sequences / greedy * 1000:N0} | greedy on device{share} |";
         yield return $"| decode | {sequences} | {context} | {withLogits:F3} | {sequences / withLogits * 1000:N0} | with logits to host |";
     }
 

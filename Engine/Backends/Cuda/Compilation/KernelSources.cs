@@ -6,29 +6,35 @@ namespace DynamoOrleans.Engine.Backends.Cuda.Compilation;
 
 /// <summary>
 /// The CUDA C kernels embedded in this assembly (Kernels/*.cu), joined after Kernels/common.cuh into one
-/// translation unit so that they compile, cache and load as one module.
+/// translation unit so that they compile, cache and load as one module. The tensor-core kernels
+/// (Kernels/TensorCore/*.cu) form a second module with the same header, loaded only when asked for.
 /// </summary>
 public static class KernelSources
 {
     private const string Prefix = "cuda-kernels/";
+    private const string TensorCorePrefix = "cuda-tc-kernels/";
 
-    private static readonly Lazy<string> s_source = new(Load);
+    private static readonly Lazy<string> s_source = new(() => Load(Prefix));
+    private static readonly Lazy<string> s_tensorCoreSource = new(() => Load(TensorCorePrefix));
 
     public static string Source => s_source.Value;
+
+    /// <summary>common.cuh and the tensor-core kernels (mma.sync, sm_80 and later).</summary>
+    public static string TensorCoreSource => s_tensorCoreSource.Value;
 
     /// <summary>Hex SHA-256 of the source: part of the CUBIN cache key.</summary>
     public static string Hash(string source, IEnumerable<string> options) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source + "\n//" + string.Join(' ', options))))[..24];
 
-    private static string Load()
+    private static string Load(string prefix)
     {
         var assembly = typeof(KernelSources).Assembly;
-        var names = assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
-        var header = names.SingleOrDefault(n => n.EndsWith(".cuh", StringComparison.Ordinal))
+        var all = assembly.GetManifestResourceNames();
+        var header = all.SingleOrDefault(n => n == Prefix + "common.cuh")
             ?? throw new InvalidOperationException($"embedded resource {Prefix}common.cuh is missing from {assembly.GetName().Name}");
         var text = new StringBuilder(Read(assembly, header));
-        foreach (var name in names.Where(n => n.EndsWith(".cu", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-            text.Append("\n// ---- ").Append(name[Prefix.Length..]).Append('\n').Append(Read(assembly, name));
+        foreach (var name in all.Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".cu", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            text.Append("\n// ---- ").Append(name[prefix.Length..]).Append('\n').Append(Read(assembly, name));
         return text.ToString();
     }
 

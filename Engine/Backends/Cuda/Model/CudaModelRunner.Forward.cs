@@ -94,11 +94,11 @@ public sealed partial class CudaModelRunner
                 return;
             }
             // First step of this shape: run it eagerly (its results are this step's), then capture it for the next.
-            Body(bucket, gSplits, gSplitLength, bucket);
+            Body(bucket, gSplits, gSplitLength, bucket, tensorCore: false);
             _stream.BeginCapture();
             try
             {
-                Body(bucket, gSplits, gSplitLength, bucket);
+                Body(bucket, gSplits, gSplitLength, bucket, tensorCore: false);
             }
             catch
             {
@@ -110,16 +110,18 @@ public sealed partial class CudaModelRunner
         }
         UploadInputs(batch.NumSequences);
         var tokens = batch.NumTokens;
-        var (splits, splitLength) = tokens <= _maxSplitTokens
+        // Steps that prefill take the tensor-core kernel when it is on; it needs no split of the key range.
+        var tensorCore = _tensorCore is not null && tokens > batch.NumSequences;
+        var (splits, splitLength) = tokens <= _maxSplitTokens && !tensorCore
             ? AttentionArgs.ChooseSplits(tokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
             : (1, int.MaxValue);
-        Body(tokens, splits, splitLength, batch.NumLogitRows);
+        Body(tokens, splits, splitLength, batch.NumLogitRows, tensorCore);
     }
 
     private static bool IsPureDecode(ForwardBatch batch) => !batch.ComputeAllLogits && batch.NumTokens == batch.NumSequences;
 
     /// <summary>Everything a step queues once its inputs are on the device; what a decode graph captures.</summary>
-    private void Body(int tokens, int splits, int splitLength, int rows)
+    private void Body(int tokens, int splits, int splitLength, int rows, bool tensorCore)
     {
         var c = _config;
         var b = _buffers;
@@ -128,13 +130,13 @@ public sealed partial class CudaModelRunner
         for (var l = 0; l < _layers.Length; l++)
         {
             var nextNorm = l + 1 < _layers.Length ? _layers[l + 1].InputNorm : _finalNorm;
-            Layer(l, tokens, splits, splitLength, nextNorm);
+            Layer(l, tokens, splits, splitLength, nextNorm, tensorCore);
         }
         _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
         LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
-    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm)
+    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm, bool tensorCore)
     {
         var c = _config;
         var w = _layers[l];
@@ -147,14 +149,18 @@ public sealed partial class CudaModelRunner
             tokens, hq, hkv, d, _eps, _stream);
         var (kCache, vCache) = CacheOf(l);
         _ops.KvWrite(kCache, vCache, b.Qkv.Pointer, b.Slots, tokens, hq, hkv, d, _stream);
-        _ops.PagedAttention(new AttentionArgs
+        var attention = new AttentionArgs
         {
             Output = b.Attention.Pointer, Qkv = b.Qkv.Pointer, KCache = kCache, VCache = vCache,
             TokenSequence = b.TokenSequence, Positions = b.Positions, BlockTables = b.BlockTables,
             PartialMl = b.PartialMl.Pointer, PartialAcc = b.PartialAcc.Pointer,
             Tokens = tokens, MaxBlocksPerSequence = b.MaxBlocksPerSequence, BlockSize = BlockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = d, Scale = _scale, Splits = splits, SplitLength = splitLength,
-        }, _stream);
+        };
+        if (tensorCore)
+            _tensorCore!.Prefill(attention, _stream);
+        else
+            _ops.PagedAttention(attention, _stream);
         _gemm.Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
 

@@ -20,6 +20,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly CudaStream _stream;
     private readonly CudaModule _module;
     private readonly CudaOps _ops;
+    private readonly TensorCoreAttention? _tensorCore;
     private readonly CublasLtGemm _gemm;
     private readonly CudaLayerWeights[] _layers;
     private readonly DeviceBuffer _embedding;
@@ -55,6 +56,8 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _stream = Own(owned, _device.CreateStream());
             _module = Own(owned, KernelModuleLoader.Load(_device));
             _ops = new CudaOps(_module);
+            if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
+                _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
 
             var uploader = new WeightUploader(_device, _stream);
@@ -144,6 +147,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _lmHead.Dispose();
         _embedding.Dispose();
         _gemm.Dispose();
+        _tensorCore?.Dispose();
         _module.Dispose();
         _stream.Dispose();
         _device.Dispose();

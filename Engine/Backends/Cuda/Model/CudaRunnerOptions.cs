@@ -25,6 +25,13 @@ public sealed record CudaRunnerOptions
     /// <summary>Replays pure decode steps from CUDA graphs captured per batch-size bucket (launches cost ~3.4 µs each otherwise).</summary>
     public bool UseCudaGraphs { get; init; } = true;
 
+    /// <summary>
+    /// Runs the attention of steps that prefill (more tokens than sequences) on tensor cores
+    /// (<see cref="Ops.TensorCoreAttention"/>) where the head dim and GPU allow; pure decode keeps the paged kernel.
+    /// Off by default until it has been checked and timed on a GPU.
+    /// </summary>
+    public bool TensorCorePrefill { get; init; }
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);

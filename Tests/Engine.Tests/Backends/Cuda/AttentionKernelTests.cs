@@ -25,7 +25,29 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
 
     [GpuTheory]
     [MemberData(nameof(Cases))]
-    public void PagedAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits)
+    public void PagedAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits) =>
+        CheckAgainstReference(headDim, hq, hkv, queryLengths, cachedLengths, splits, (args, stream) => cuda.Ops.PagedAttention(args, stream));
+
+    public static TheoryData<int, int, int, int[], int[]> TensorCoreCases => new()
+    {
+        // headDim, Hq, Hkv, query tokens per sequence, cached tokens per sequence
+        { 128, 16, 8, [1, 7, 300], [0, 20, 0] },           // sequences sharing blocks of 64 rows, a long one over several
+        { 128, 16, 8, [64], [0] },                         // exactly one block of rows
+        { 128, 32, 8, [130, 1, 1], [37, 500, 0] },         // G = 4, a chunk after a cached prefix, decode rows in the mix
+        { 64, 4, 2, [33, 1], [0, 0] },
+        { 64, 4, 4, [200], [600] },                        // chunked prefill continuing a long prefix
+        { 128, 16, 8, [1000], [0] },                       // many key tiles
+    };
+
+    [GpuTheory]
+    [MemberData(nameof(TensorCoreCases))]
+    public void TensorCorePrefill_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths)
+    {
+        using var tensorCore = TensorCoreAttention.Load(cuda.Device);
+        CheckAgainstReference(headDim, hq, hkv, queryLengths, cachedLengths, 1, (args, stream) => tensorCore.Prefill(args, stream));
+    }
+
+    private void CheckAgainstReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits, Action<AttentionArgs, DynamoOrleans.Engine.Backends.Cuda.CudaStream> launch)
     {
         var random = new Random(headDim * 31 + hq + splits);
         var numSeqs = queryLengths.Length;
@@ -66,7 +88,7 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         var splitLength = splits == 1 ? int.MaxValue
             : (contexts.Max() + splits * CudaOps.SplitGranularity - 1) / (splits * CudaOps.SplitGranularity) * CudaOps.SplitGranularity;
         var scale = 1f / MathF.Sqrt(headDim);
-        cuda.Ops.PagedAttention(new AttentionArgs
+        launch(new AttentionArgs
         {
             Output = dOut.Pointer, Qkv = dQkv.Pointer, KCache = dK.Pointer, VCache = dV.Pointer,
             TokenSequence = dSeq.Pointer, Positions = dPos.Pointer, BlockTables = dTables.Pointer,

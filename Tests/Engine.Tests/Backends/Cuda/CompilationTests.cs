@@ -18,6 +18,17 @@ public sealed class CompilationTests
         Assert.Contains(fragment, KernelSources.Source);
 
     [Fact]
+    public void TensorCoreSource_IsItsOwnModuleWithTheSharedHeader()
+    {
+        var source = KernelSources.TensorCoreSource;
+        Assert.StartsWith("// Shared by every kernel file", source, StringComparison.Ordinal);
+        Assert.Contains("DEFINE_FLASH_PREFILL(64)", source, StringComparison.Ordinal);
+        Assert.Contains("DEFINE_FLASH_PREFILL(128)", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("DEFINE_PAGED_ATTENTION", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("flash_prefill", KernelSources.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Hash_DependsOnSourceAndOptions()
     {
         var a = KernelSources.Hash("x", ["--gpu-architecture=sm_90"]);

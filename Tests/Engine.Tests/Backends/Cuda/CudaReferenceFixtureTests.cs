@@ -36,6 +36,25 @@ public sealed class CudaReferenceFixtureTests(ITestOutputHelper output)
         Assert.True(diff < Tolerance, $"max abs diff {diff}");
     }
 
+    /// <summary>tiny-qwen3 has head dim 64, which the tensor-core prefill kernel serves (tiny-llama3's 32 falls back).</summary>
+    [GpuTheory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Forward_TensorCorePrefill_MatchesReferenceLogits(int caseIndex)
+    {
+        var (prompt, expected, _) = Reference("tiny-qwen3", caseIndex);
+        using var model = ModelFolder.Open(Path.Combine(TestData.Root, "tiny-qwen3"));
+        using var runner = new CudaModelRunner(model, new CudaRunnerOptions { NumKvBlocks = 64, MaxBatchTokens = 512, MaxSequences = 8, TensorCorePrefill = true });
+        var table = Enumerable.Range(0, 64).Select(i => (i * 7) % 64).ToArray();
+        var whole = RunnerDriver.MaxAbsDiff(expected, new RunnerDriver(runner).PrefillAll(prompt, table));
+        var chunked = RunnerDriver.MaxAbsDiff(expected, new RunnerDriver(runner).PrefillAll(prompt, table, chunk: 24));
+        output.WriteLine($"tiny-qwen3 case{caseIndex} (L={prompt.Length}) on tensor cores: max |Δlogit| {whole:E2} whole, {chunked:E2} in chunks of 24");
+        Assert.True(whole < Tolerance, $"max abs diff {whole}");
+        Assert.True(chunked < Tolerance, $"max abs diff in chunks {chunked}");
+    }
+
     [GpuTheory]
     [MemberData(nameof(Cases))]
     public void Forward_ChunkedPrefill_MatchesReferenceLogits(string fixture, int caseIndex)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Device side of issue 5's benchmark list for one shape (scripts/gpu/device-run.sh calls it with TARGETS=SHAPE):
+#   SHAPE=qwen3-0.6b   measured peaks, the random model + reference, transformers and the CUDA runner at prefill
+#                      1k/8k and decode batch 1/16/64/256 (context 128), engine decode at those batches (prompt 128,
+#                      output 256) and nano-vllm's workload (256 sequences, lengths 100-1024)
+#   SHAPE=llama3.1-8b  the same figures for the 8B shape, plus offline 1k in / 2k out
+# Every figure of one shape comes from this one call, so ratios compare runs on the same GPU.
+# Writes $OUT/targets-SHAPE.md (everything) and leaves the model in /tmp.
+set -uo pipefail
+export PYTHONUNBUFFERED=1
+dev=${DEVICE_STAGE:-.device/cuda}
+shape=${1:?usage: targets-run.sh qwen3-0.6b|llama3.1-8b}
+bench="dotnet $dev/bench/app/DynamoOrleans.Engine.Bench.dll"
+model=/tmp/$shape-random
+report=$OUT/targets-$shape.md
+sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
+{
+  echo "# Issue 5 targets, $shape: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader)"
+  echo '## measured peaks (cuda-peaks)'
+  $bench cuda-peaks | tee /tmp/peaks.txt | grep -v '^#'
+  bw=$(sed -n 's/^peaks: bandwidth_tbps=\([0-9.]*\) .*/\1/p' /tmp/peaks.txt)
+  tf=$(sed -n 's/.* gemm_tflops=\([0-9.]*\)$/\1/p' /tmp/peaks.txt)
+  echo '## transformers (eager, bf16, sdpa) on the same random weights'
+  if [ "$shape" = qwen3-0.6b ]; then
+    python3 $dev/bench/transformers_baseline.py --make "$model" --prefill 1024,8192 --decode 1,16,64,256 --context 128 2>&1 | grep -v Warning
+    reference=(--reference "$model/reference.safetensors")
+  else
+    python3 $dev/bench/make_random_model.py --shape "$shape" --out "$model" 2>&1 | grep -v Warning
+    python3 $dev/bench/transformers_baseline.py --load "$model" --no-reference --prefill 1024,8192 --decode 1,16,64,256 --context 128 2>&1 | grep -v Warning
+    reference=()
+  fi
+  echo '## CUDA runner (roofline shares against the peaks above)'
+  $bench cuda-runner --model "$model" "${reference[@]}" "${sizes[@]}" --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)'
+  echo '## CUDA runner, prefill attention on tensor cores (TensorCorePrefill)'
+  $bench cuda-runner --model "$model" "${reference[@]}" --prefill 1024,8192 --decode 1 --context 128 --steps 8 --bandwidth "$bw" --gemm-peak "$tf" --tensor-core-prefill | grep -v '^# \(cuda-runner\|rerun\)'
+  echo '## engine decode: B requests, prompt 128, output 256'
+  $bench engine-workload --device cuda --model "$model" --workload fixed --batch 1,16,64,256 --input 128 --output 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
+  if [ "$shape" = qwen3-0.6b ]; then
+    echo "## nano-vllm's workload (target: 15,000 output tok/s on an H100)"
+    $bench engine-workload --device cuda --model "$model" --workload nano-vllm --num-seqs 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
+    $bench engine-workload --device cuda --model "$model" --workload nano-vllm --num-seqs 256 --tensor-core-prefill | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
+  else
+    echo "## offline 1k in / 2k out (target: 5,409 output tok/s on an H100, vLLM's figure)"
+    $bench engine-workload --device cuda --model "$model" --workload offline --num-seqs "${OFFLINE_SEQS:-256}" | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
+  fi
+} 2>&1 | tee "$report"
