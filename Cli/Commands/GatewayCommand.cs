@@ -7,6 +7,7 @@ using DynamoOrleans.Gateway;
 using DynamoOrleans.Grains.Hosting;
 using DynamoOrleans.Grains.Requests;
 using DynamoOrleans.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace DynamoOrleans.Cli.Commands;
 
@@ -63,9 +64,12 @@ internal static class GatewayCommand
     {
         await log.WriteLineAsync($"Waiting for a worker in Redis at {options.Redis}...");
         await log.FlushAsync(cancellationToken);
+        // Membership changes, refused workers, migrations and Redis reconnects are what an operator watches for;
+        // without a logger they were silent (a worker refused for its block size left the gateway waiting, saying nothing).
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         try
         {
-            await using var gateway = await ClusterGatewayHost.StartAsync(options, cancellationToken: cancellationToken);
+            await using var gateway = await ClusterGatewayHost.StartAsync(options, loggers, cancellationToken: cancellationToken);
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Gateway for '{gateway.Engine.Model.Name}' ({gateway.Engine.NumWorkers} workers, router {options.Routing.Router.Mode}) at {gateway.BaseAddress}v1 - Ctrl+C stops"));
             await log.FlushAsync(cancellationToken);

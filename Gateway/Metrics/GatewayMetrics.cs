@@ -13,6 +13,8 @@ namespace DynamoOrleans.Gateway.Metrics;
 public sealed class GatewayMetrics
 {
     private readonly ConcurrentDictionary<(string Endpoint, int Status), StrongBox<long>> _requests = new();
+    // Values owned elsewhere (cluster mode's routed client), read at each scrape; append-only.
+    private readonly ConcurrentQueue<(string Name, string Help, string Type, Func<double> Read)> _external = new();
     private long _active;
     private long _queued;
 
@@ -54,6 +56,20 @@ public sealed class GatewayMetrics
     public long RequestCount(string endpoint, int status) =>
         _requests.TryGetValue((endpoint, status), out var box) ? Interlocked.Read(ref box.Value) : 0;
 
+    /// <summary>Exports a counter that another component keeps (for example migrations); read at each scrape.</summary>
+    public void AddCounter(string name, string help, Func<long> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _external.Enqueue((name, help, "counter", () => read()));
+    }
+
+    /// <summary>Exports a gauge that another component keeps (for example the number of workers); read at each scrape.</summary>
+    public void AddGauge(string name, string help, Func<double> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _external.Enqueue((name, help, "gauge", read));
+    }
+
     public string WriteText(string model, EngineLoad load)
     {
         var text = new StringBuilder(8192);
@@ -74,13 +90,15 @@ public sealed class GatewayMetrics
         Gauge(text, "dynamo_engine_prefix_hit_rate", "Share of prompt tokens served from the prefix cache.", load.PrefixHitRate, label);
         Gauge(text, "dynamo_engine_active_prefill_tokens", "Prompt tokens waiting for or in prefill.", load.ActivePrefillTokens, label);
         Gauge(text, "dynamo_engine_active_decode_blocks", "KV blocks of decoding sequences.", load.ActiveDecodeBlocks, label);
+        foreach (var (name, help, type, read) in _external)
+            Gauge(text, name, help, read(), type: type);
         return text.ToString();
     }
 
-    private static void Gauge(StringBuilder text, string name, string help, double value, string labels = "")
+    private static void Gauge(StringBuilder text, string name, string help, double value, string labels = "", string type = "gauge")
     {
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
-        text.Append("# TYPE ").Append(name).Append(" gauge\n");
+        text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
         text.Append(name).Append(labels).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
     }
 

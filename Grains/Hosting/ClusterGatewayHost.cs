@@ -3,12 +3,14 @@ using DynamoOrleans.Cluster.Redis;
 using DynamoOrleans.Cluster.Resp;
 using DynamoOrleans.Engine.Kv;
 using DynamoOrleans.Gateway.Hosting;
+using DynamoOrleans.Gateway.Metrics;
 using DynamoOrleans.Gateway.Preprocessing;
 using DynamoOrleans.Grains.Interfaces.Cluster;
 using DynamoOrleans.Grains.Requests;
 using DynamoOrleans.Grains.Worker;
 using DynamoOrleans.Routing.Index;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,12 +37,13 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
     private Task _eventLoop = Task.CompletedTask;
     private WebApplication? _app;
 
-    private ClusterGatewayHost(RedisCluster cluster, ClusterGatewayHostOptions options, ILogger logger)
+    private ClusterGatewayHost(RedisCluster cluster, ClusterGatewayHostOptions options, ILoggerFactory loggers)
     {
         _cluster = cluster;
         _workerOptions = options.Worker;
-        _logger = logger;
-        Engine = new RoutedEngineClient(options.Routing);
+        _logger = loggers.CreateLogger<ClusterGatewayHost>();
+        // Its log is the operator's view of membership and migrations (workers joining, leaving, streams moved).
+        Engine = new RoutedEngineClient(options.Routing, loggers.CreateLogger<RoutedEngineClient>());
     }
 
     public RoutedEngineClient Engine { get; }
@@ -58,7 +61,7 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
         loggers ??= NullLoggerFactory.Instance;
         var preprocessor = ModelPreprocessor.FromDirectory(options.ModelFolder);
         var cluster = await RedisCluster.ConnectAsync(RedisConnectionOptions.FromEndpoint(options.Redis), options.Cluster, loggers: loggers, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var host = new ClusterGatewayHost(cluster, options, loggers.CreateLogger<ClusterGatewayHost>());
+        var host = new ClusterGatewayHost(cluster, options, loggers);
         try
         {
             // Subscribe before the first join is handled, so no event after a dump is missed.
@@ -66,6 +69,7 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
             host._watchLoop = host.WatchAsync(host._stopping.Token);
             await host._firstWorker.Task.WaitAsync(options.FirstWorkerTimeout, cancellationToken).ConfigureAwait(false);
             host._app = await GatewayHost.CreateAsync(options.Gateway, host.Engine, preprocessor, logging, cancellationToken).ConfigureAwait(false);
+            host.ExportMetrics(host._app.Services.GetRequiredService<GatewayMetrics>());
             return host;
         }
         catch
@@ -73,6 +77,14 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
             await host.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private void ExportMetrics(GatewayMetrics metrics)
+    {
+        var engine = Engine;
+        metrics.AddGauge("dynamo_frontend_workers", "Workers the gateway routes to.", () => engine.NumWorkers);
+        metrics.AddCounter("dynamo_frontend_migrations_total", "Streams moved to another worker after their worker failed.", () => engine.NumMigrations);
+        metrics.AddCounter("dynamo_frontend_migration_failures_total", "Requests failed because the migration limit was reached or no worker was left.", () => engine.NumMigrationFailures);
     }
 
     private async Task WatchAsync(CancellationToken cancellationToken)

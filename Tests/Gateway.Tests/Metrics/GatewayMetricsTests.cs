@@ -31,6 +31,28 @@ public sealed class GatewayMetricsTests
     }
 
     [Fact]
+    public void WriteText_ExternalCounterAndGauge_ReadAtEachScrapeWithTheirType()
+    {
+        var metrics = new GatewayMetrics();
+        long migrations = 0;
+        var workers = 3.0;
+        metrics.AddCounter("dynamo_frontend_migrations_total", "Streams moved.", () => migrations);
+        metrics.AddGauge("dynamo_frontend_workers", "Workers.", () => workers);
+        var load = new EngineLoad(0, 0, 0, 0, 0, 0, 0);
+
+        var before = metrics.WriteText("m", load);
+        migrations = 2;
+        workers = 2;
+        var after = PrometheusText.Parse(metrics.WriteText("m", load));
+
+        Assert.Equal(0, PrometheusText.Value(PrometheusText.Parse(before), "dynamo_frontend_migrations_total"));
+        Assert.Contains("# TYPE dynamo_frontend_migrations_total counter\n", before, StringComparison.Ordinal);
+        Assert.Contains("# TYPE dynamo_frontend_workers gauge\n", before, StringComparison.Ordinal);
+        Assert.Equal(2, PrometheusText.Value(after, "dynamo_frontend_migrations_total"));
+        Assert.Equal(2, PrometheusText.Value(after, "dynamo_frontend_workers"));
+    }
+
+    [Fact]
     public void Histogram_ValueOnBound_CountsInThatBucket()
     {
         var h = new Histogram("dynamo_x", "x", [1, 2, 4]);
