@@ -33,6 +33,7 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstWorker = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
+    private readonly DepartureGrace _grace;
     private Task _watchLoop = Task.CompletedTask;
     private Task _eventLoop = Task.CompletedTask;
     private WebApplication? _app;
@@ -42,6 +43,7 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
         _cluster = cluster;
         _workerOptions = options.Worker;
         _logger = loggers.CreateLogger<ClusterGatewayHost>();
+        _grace = new DepartureGrace(options.Cluster.LeaseTtl, probeTimeout: TimeSpan.FromSeconds(1));
         // Its log is the operator's view of membership and migrations (workers joining, leaving, streams moved).
         Engine = new RoutedEngineClient(options.Routing, loggers.CreateLogger<RoutedEngineClient>());
     }
@@ -100,7 +102,7 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
                         await AddAsync(change.Card, cancellationToken).ConfigureAwait(false);
                         break;
                     case MembershipChangeKind.Left:
-                        await RemoveAsync(change.Card.Id).ConfigureAwait(false);
+                        await OnLeftAsync(change.Card.Id, cancellationToken).ConfigureAwait(false);
                         break;
                 }
             }
@@ -112,6 +114,7 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
 
     private async Task AddAsync(WorkerCard card, CancellationToken cancellationToken)
     {
+        _grace.Joined(card.Id);
         if (card.Role != WorkerRole.Aggregated || !Uri.TryCreate(card.Address, UriKind.Absolute, out var address))
         {
             ClusterGatewayLog.WorkerSkipped(_logger, card.Id.ToString(), "not an aggregated worker with an http address");
@@ -120,7 +123,11 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
         RemoteEngineClient client;
         try
         {
-            client = await RemoteEngineClient.ConnectAsync(address, _workerOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // A worker back at the same address (its lease renewed after a Redis restart, or a card update) keeps its
+            // connection, so the streams it serves go on; its index is re-read, as events may have been lost meanwhile.
+            client = _clients.TryGetValue(card.Id, out var current) && current.Address == address
+                ? current
+                : await RemoteEngineClient.ConnectAsync(address, _workerOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -135,7 +142,10 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
         catch (IncompatibleWorkerException e)
         {
             ClusterGatewayLog.WorkerSkipped(_logger, card.Id.ToString(), e.Message);
-            await client.DisposeAsync().ConfigureAwait(false);
+            if (_clients.TryGetValue(card.Id, out var kept) && kept == client)
+                await RemoveAsync(card.Id).ConfigureAwait(false);
+            else
+                await client.DisposeAsync().ConfigureAwait(false);
             return;
         }
         if (_clients.TryGetValue(card.Id, out var old) && old != client)
@@ -143,6 +153,32 @@ public sealed class ClusterGatewayHost : IAsyncDisposable
         _clients[card.Id] = client;
         _needsSnapshot.Enqueue(card.Id);
         _firstWorker.TrySetResult();
+    }
+
+    /// <summary>The directory lost the worker's lease: remove it, unless it still serves (see <see cref="DepartureGrace"/>).</summary>
+    private async Task OnLeftAsync(WorkerId worker, CancellationToken cancellationToken)
+    {
+        if (!_clients.TryGetValue(worker, out var client) || !await _grace.IsStillServingAsync(client, cancellationToken).ConfigureAwait(false))
+        {
+            await RemoveAsync(worker).ConfigureAwait(false);
+            return;
+        }
+        ClusterGatewayLog.LeaseLostButServing(_logger, worker.ToString(), _grace.LeaseTtl.TotalSeconds);
+        _ = RemoveUnlessBackAsync(worker, _grace.JoinCount(worker), cancellationToken);
+    }
+
+    private async Task RemoveUnlessBackAsync(WorkerId worker, long joinsBefore, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(_grace.LeaseTtl, cancellationToken).ConfigureAwait(false);
+            if (_grace.JoinCount(worker) != joinsBefore) return;
+            ClusterGatewayLog.LeaseNotBack(_logger, worker.ToString(), _grace.LeaseTtl.TotalSeconds);
+            await RemoveAsync(worker).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task RemoveAsync(WorkerId worker)
@@ -218,6 +254,12 @@ internal static partial class ClusterGatewayLog
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker} not added: {Reason}")]
     public static partial void WorkerSkipped(ILogger logger, string worker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker}'s lease is gone but it still answers; it stays routed for {Seconds} s for its lease to come back (Redis restarted?)")]
+    public static partial void LeaseLostButServing(ILogger logger, string worker, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker}'s lease did not come back within {Seconds} s; removing it")]
+    public static partial void LeaseNotBack(ILogger logger, string worker, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading worker {Worker}'s KV index failed: {Reason}")]
     public static partial void DumpFailed(ILogger logger, string worker, string reason);

@@ -128,13 +128,10 @@ public sealed class ClusterFailoverProcessTests(ITestOutputHelper output)
 
         Assert.Null(whileDown.Error);
         Assert.Equal("length", whileDown.FinishReason);
-        // The gateway's watcher reads the empty new Redis and drops every worker until their leases renew (within
-        // 5 s): a short window of 503s in OpenAI's shape, never a broken or wrong answer, then all served again.
-        Assert.All(failed, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Result.Status));
-        Assert.All(failed, r => Assert.Contains("\"service_unavailable\"", r.Result.Error!, StringComparison.Ordinal));
-        Assert.All(sent.Where(r => r.At > gatewayBackAt), r => Assert.Equal("length", r.Result.FinishReason));
-        Assert.All(sent.Where(r => r.Result.Error is null), r => Assert.Equal("length", r.Result.FinishReason));
-        Assert.True(failed.Count == 0 || failed[^1].At - restartedAt < TimeSpan.FromSeconds(10), $"the 503 window closed within 10 s ({window})");
+        // The gateway's watcher reads the empty new Redis before the leases renew; every worker still answers its
+        // health check, so none is dropped (DepartureGrace) and nothing is refused while the leases come back.
+        Assert.True(failed.Count == 0, $"no request refused across the restart ({window})");
+        Assert.All(sent, r => Assert.Equal("length", r.Result.FinishReason));
         Assert.Null(first.Error);
         Assert.True(repeat.CachedTokens >= 64, $"the repeated prefix was cached ({repeat.CachedTokens} of {repeat.PromptTokens})");
     }
