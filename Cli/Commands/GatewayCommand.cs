@@ -26,12 +26,13 @@ internal static class GatewayCommand
         var mode = new Option<string>("--router-mode") { Description = "How a worker is chosen", DefaultValueFactory = _ => "kv" };
         mode.AcceptOnlyFromAmong("kv", "predicted", "round-robin", "random", "least-loaded");
         var migrationLimit = new Option<int>("--migration-limit") { Description = "Times a broken stream moves to another worker before the request fails", DefaultValueFactory = _ => 3 };
+        var busy = new Option<double?>("--busy-threshold") { Description = "KV cache usage (0-1] at which a worker counts as busy; when every worker is, requests get 503 (default: off)" };
         var blockSize = new Option<int>("--block-size") { Description = "Tokens per KV block; must match the workers'", DefaultValueFactory = _ => 16 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on every /v1 route (default: $DYNAMO_API_KEY)" };
         var servedName = new Option<string?>("--served-model-name") { Description = "The model name clients send (default: the workers')" };
         var command = new Command("gateway", "Serve the OpenAI-compatible API over the workers registered in Redis")
         {
-            redis, modelDir, host, port, mode, migrationLimit, blockSize, apiKey, servedName,
+            redis, modelDir, host, port, mode, migrationLimit, blockSize, apiKey, servedName, busy,
         };
         command.SetAction((parse, cancel) => CliRun.GuardAsync(async () =>
         {
@@ -53,6 +54,9 @@ internal static class GatewayCommand
                 {
                     Router = new KvRouterOptions { Mode = parse.GetValue(mode)!, BlockSize = parse.GetValue(blockSize) },
                     MigrationLimit = parse.GetValue(migrationLimit),
+                    BusyKvUsageThreshold = parse.GetValue(busy) is { } threshold && (threshold <= 0 || threshold > 1 || double.IsNaN(threshold))
+                        ? throw new CliException($"--busy-threshold must be in (0, 1], not {threshold.ToString(CultureInfo.InvariantCulture)}")
+                        : parse.GetValue(busy),
                 },
             };
             return await RunAsync(options, Console.Out, cancel);
