@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DynamoOrleans.Cluster;
 
-/// <summary>Registers one implementation of the directory, KV event bus and load board, as singletons.</summary>
+/// <summary>Registers one implementation of the directory, KV event bus, load board and model file store, as singletons.</summary>
 public static class ClusterServiceCollectionExtensions
 {
     /// <summary>Embedded mode: everything in this process, nothing to connect to.</summary>
@@ -19,6 +19,7 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton<IClusterDirectory>(sp => new InMemoryClusterDirectory(options, Time(sp), sp.GetService<ILogger<InMemoryClusterDirectory>>()));
         services.AddSingleton<IKvEventBus>(_ => new InMemoryKvEventBus(options));
         services.AddSingleton<ILoadBoard>(sp => new InMemoryLoadBoard(options, Time(sp)));
+        services.AddSingleton<IModelFileStore>(_ => new InMemoryModelFileStore());
         return services;
     }
 
@@ -36,6 +37,7 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton<IClusterDirectory>(sp => new RedisClusterDirectory(sp.GetRequiredService<RedisConnection>(), options, Time(sp), sp.GetService<ILogger<RedisClusterDirectory>>()));
         services.AddSingleton<IKvEventBus>(sp => new RedisKvEventBus(sp.GetRequiredService<RedisConnection>(), options, Time(sp), sp.GetService<ILogger<RedisKvEventBus>>()));
         services.AddSingleton<ILoadBoard>(sp => new RedisLoadBoard(sp.GetRequiredService<RedisConnection>(), options));
+        services.AddSingleton<IModelFileStore>(sp => new RedisModelFileStore(sp.GetRequiredService<RedisConnection>(), options));
         return services;
     }
 

@@ -16,6 +16,7 @@ public sealed class RedisCluster : IAsyncDisposable
         Directory = new RedisClusterDirectory(connection, options, time, loggers.CreateLogger<RedisClusterDirectory>());
         Events = new RedisKvEventBus(connection, options, time, loggers.CreateLogger<RedisKvEventBus>());
         Loads = new RedisLoadBoard(connection, options);
+        Files = new RedisModelFileStore(connection, options);
     }
 
     public RedisConnection Connection { get; }
@@ -25,6 +26,9 @@ public sealed class RedisCluster : IAsyncDisposable
     public RedisKvEventBus Events { get; }
 
     public RedisLoadBoard Loads { get; }
+
+    /// <summary>Each model's tokenizer and chat template files, which silos publish and gateways fetch.</summary>
+    public RedisModelFileStore Files { get; }
 
     public static async Task<RedisCluster> ConnectAsync(
         RedisConnectionOptions redis, ClusterOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)

@@ -18,4 +18,7 @@ internal sealed class RedisKeys(string prefix)
 
     /// <summary>STRING holding the worker's latest EngineLoad (34 bytes), with the lease TTL.</summary>
     public string Load(WorkerId id) => $"{prefix}:load:{id}";
+
+    /// <summary>HASH of a model's preprocessing files, field = file name, value = the file's bytes; no expiry.</summary>
+    public string ModelFiles(ModelKey key) => $"{prefix}:model-files:{key.Model}:{key.TokenizerDigest}";
 }

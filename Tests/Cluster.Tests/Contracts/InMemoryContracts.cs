@@ -28,3 +28,8 @@ public sealed class InMemoryLoadBoardTests : LoadBoardContract
 
     protected override ILoadBoard CreateBoard() => new InMemoryLoadBoard(Options, _time);
 }
+
+public sealed class InMemoryModelFileStoreTests : ModelFileStoreContract
+{
+    protected override IModelFileStore CreateStore() => new InMemoryModelFileStore();
+}

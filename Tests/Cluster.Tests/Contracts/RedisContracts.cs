@@ -29,3 +29,8 @@ public sealed class RedisLoadBoardTests(RedisServerFixture redis) : LoadBoardCon
 
     protected override ILoadBoard CreateBoard() => new RedisLoadBoard(redis.Connection, Options);
 }
+
+public sealed class RedisModelFileStoreTests(RedisServerFixture redis) : ModelFileStoreContract, IClassFixture<RedisServerFixture>
+{
+    protected override IModelFileStore CreateStore() => new RedisModelFileStore(redis.Connection, new ClusterOptions { KeyPrefix = "files" + Guid.NewGuid().ToString("N")[..8] });
+}
