@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using DynamoOrleans.Cluster;
 using DynamoOrleans.Cluster.Leases;
 using DynamoOrleans.Cluster.Publishing;
@@ -35,11 +34,12 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly LeaseKeeper _lease;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loadLoop;
+    private readonly Task _filesLoop;
     private readonly ILogger _logger;
     private int _isDisposed;
 
     private SiloHost(RedisCluster cluster, KvEventPublisher publisher, EngineClient engine, WorkerService service, WebApplication app,
-        LeaseKeeper lease, TimeSpan loadInterval, ILogger logger)
+        LeaseKeeper lease, TimeSpan loadInterval, string modelFolder, TimeSpan renewInterval, ILogger logger)
     {
         _cluster = cluster;
         _publisher = publisher;
@@ -49,6 +49,7 @@ public sealed class SiloHost : IAsyncDisposable
         _lease = lease;
         _logger = logger;
         _loadLoop = PublishLoadAsync(loadInterval, _stopping.Token);
+        _filesLoop = KeepModelFilesAsync(modelFolder, renewInterval, _stopping.Token);
     }
 
     public WorkerCard Card => _lease.Card;
@@ -76,11 +77,15 @@ public sealed class SiloHost : IAsyncDisposable
             app = await StartServerAsync(options, service, loggers, cancellationToken).ConfigureAwait(false);
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var address = CardAddress(bound, options.AdvertiseAddress);
-            var card = new WorkerCard(id, engine.Model.Name, TokenizerDigest(options.ModelFolder), engine.Model.BlockSize,
+            // Published before the lease: a gateway that sees the card finds the files it needs to preprocess for it.
+            var files = ModelFolderFiles.Read(options.ModelFolder, engine.Model.Name);
+            await cluster.Files.PublishAsync(files, cancellationToken).ConfigureAwait(false);
+            var card = new WorkerCard(id, engine.Model.Name, files.Key.TokenizerDigest, engine.Model.BlockSize,
                 engine.Model.MaxContextLength, engine.GetLoad().KvBlocksTotal, options.Role, address);
             var lease = new LeaseKeeper(cluster.Directory, card, options.Cluster, logger: loggers.CreateLogger<LeaseKeeper>());
             await lease.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new SiloHost(cluster, publisher, engine, service, app, lease, options.LoadInterval, loggers.CreateLogger<SiloHost>());
+            return new SiloHost(cluster, publisher, engine, service, app, lease, options.LoadInterval, options.ModelFolder, options.Cluster.RenewInterval,
+                loggers.CreateLogger<SiloHost>());
         }
         catch
         {
@@ -104,11 +109,8 @@ public sealed class SiloHost : IAsyncDisposable
     }
 
     /// <summary>The gateway matches workers on this: the same tokenizer file gives the same token ids.</summary>
-    public static string TokenizerDigest(string modelFolder)
-    {
-        using var file = File.OpenRead(Path.Combine(modelFolder, "tokenizer.json"));
-        return Convert.ToHexStringLower(SHA256.HashData(file));
-    }
+    public static string TokenizerDigest(string modelFolder) =>
+        ModelFolderFiles.TokenizerDigest(File.ReadAllBytes(Path.Combine(modelFolder, ModelFiles.TokenizerFile)));
 
     /// <summary>
     /// Leaves gracefully: refuse new requests (the gateway sees the drain in the load and routes
@@ -136,7 +138,7 @@ public sealed class SiloHost : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _isDisposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loadLoop.ConfigureAwait(false);
+        await Task.WhenAll(_loadLoop, _filesLoop).ConfigureAwait(false);
         // Deregister first, so the gateway stops routing here before the connections drop.
         await _lease.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
@@ -158,6 +160,34 @@ public sealed class SiloHost : IAsyncDisposable
         app.MapWorkerService(service);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return app;
+    }
+
+    /// <summary>
+    /// A Redis that restarts comes back without the model files, and a gateway started after that could not serve
+    /// this model: check at the lease's pace (one EXISTS) and publish again when they are gone.
+    /// </summary>
+    private async Task KeepModelFilesAsync(string modelFolder, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (await _cluster.Files.ContainsAsync(ModelKey.Of(Card), cancellationToken).ConfigureAwait(false)) continue;
+                    await _cluster.Files.PublishAsync(ModelFolderFiles.Read(modelFolder, Card.Model), cancellationToken).ConfigureAwait(false);
+                    SiloLog.ModelFilesRepublished(_logger, Card.Model);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    SiloLog.ModelFilesPublishFailed(_logger, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task PublishLoadAsync(TimeSpan interval, CancellationToken cancellationToken)
@@ -189,6 +219,12 @@ internal static partial class SiloLog
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drain timed out with {InFlight} requests in flight after {Seconds} s; stopping anyway")]
     public static partial void DrainTimedOut(ILogger logger, int inFlight, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model files of {Model} were gone from Redis; published them again")]
+    public static partial void ModelFilesRepublished(ILogger logger, string model);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking or publishing the model files failed: {Reason}")]
+    public static partial void ModelFilesPublishFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing load failed: {Reason}")]
     public static partial void LoadPublishFailed(ILogger logger, string reason);
