@@ -35,6 +35,14 @@ public sealed class GatewayOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>These options with other sampling defaults: a served model's own generation_config.json.</summary>
+    public GatewayOptions WithDefaultSampling(SamplingParams defaults)
+    {
+        var copy = (GatewayOptions)MemberwiseClone();
+        copy.DefaultSampling = defaults;
+        return copy;
+    }
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Host)) throw new ArgumentException("Host must not be empty.", nameof(Host));

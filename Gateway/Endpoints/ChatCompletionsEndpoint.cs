@@ -18,14 +18,15 @@ internal static class ChatCompletionsEndpoint
     private static async Task ServeAsync(HttpContext context, GatewayContext gateway, RequestClock clock)
     {
         var body = await RequestBody.ReadObjectAsync(context).ConfigureAwait(false);
-        var request = RequestBody.Validate(() => ChatCompletionRequestReader.Read(body, gateway.Options));
+        // The model first: its own sampling defaults apply to the fields the request leaves out.
+        var model = gateway.Models.Resolve(RequestBody.ModelName(body));
+        var request = RequestBody.Validate(() => ChatCompletionRequestReader.Read(body, model.Options));
         var options = request.Generation;
-        gateway.CheckModel(options.Model);
 
-        var preprocessor = gateway.Preprocessor;
-        var card = gateway.Engine.Model;
+        var preprocessor = model.Preprocessor;
+        var card = model.Card;
         var prompt = preprocessor.RenderChat(request.Messages, request.ToolsActive ? request.Tools : null, request.TemplateVariables);
-        var header = ResponseHeader.Create("chatcmpl-", gateway.ModelName, options.IncludeUsage, gateway.Time);
+        var header = ResponseHeader.Create("chatcmpl-", model.Name, options.IncludeUsage, gateway.Time);
         var startsInReasoning = ReasoningParser.PromptOpensReasoning(prompt.Text);
         var silentStops = SamplingFactory.SilentStopIds(options, card);
 
@@ -43,7 +44,7 @@ internal static class ChatCompletionsEndpoint
         gateway.Metrics.InputSequenceTokens.Observe(prompt.TokenIds.Length);
 
         var ct = context.RequestAborted;
-        var deltas = gateway.Runner.RunAsync(jobs, clock, ct);
+        var deltas = gateway.RunnerFor(model).RunAsync(jobs, clock, ct);
         if (options.Stream)
         {
             GenerationEndpoint.StartEventStream(context);

@@ -17,13 +17,14 @@ internal static class CompletionsEndpoint
     private static async Task ServeAsync(HttpContext context, GatewayContext gateway, RequestClock clock)
     {
         var body = await RequestBody.ReadObjectAsync(context).ConfigureAwait(false);
-        var request = RequestBody.Validate(() => CompletionRequestReader.Read(body, gateway.Options));
+        // The model first: its own sampling defaults apply to the fields the request leaves out.
+        var model = gateway.Models.Resolve(RequestBody.ModelName(body));
+        var request = RequestBody.Validate(() => CompletionRequestReader.Read(body, model.Options));
         var options = request.Generation;
-        gateway.CheckModel(options.Model);
 
-        var preprocessor = gateway.Preprocessor;
-        var card = gateway.Engine.Model;
-        var header = ResponseHeader.Create("cmpl-", gateway.ModelName, options.IncludeUsage, gateway.Time);
+        var preprocessor = model.Preprocessor;
+        var card = model.Card;
+        var header = ResponseHeader.Create("cmpl-", model.Name, options.IncludeUsage, gateway.Time);
         var silentStops = SamplingFactory.SilentStopIds(options, card);
         var jobs = new ChoiceJob[request.Prompts.Count * options.N];
         var echoes = new string[jobs.Length];
@@ -50,7 +51,7 @@ internal static class CompletionsEndpoint
 
         var ct = context.RequestAborted;
         var writer = new CompletionWriter(header, preprocessor, jobs.Length, options.Logprobs is not null, echoes);
-        var deltas = gateway.Runner.RunAsync(jobs, clock, ct);
+        var deltas = gateway.RunnerFor(model).RunAsync(jobs, clock, ct);
         if (options.Stream)
         {
             GenerationEndpoint.StartEventStream(context);

@@ -11,20 +11,25 @@ internal static class InfoEndpoints
 {
     public static async Task ModelsAsync(HttpContext context, GatewayContext gateway)
     {
-        var card = gateway.Engine.Model;
+        var models = gateway.Models.List();
+        var created = gateway.Time.GetUtcNow().ToUnixTimeSeconds();
         await GenerationEndpoint.WriteJsonAsync(context, w =>
         {
             w.WriteStartObject();
             w.WriteString("object"u8, "list");
             w.WriteStartArray("data"u8);
-            w.WriteStartObject();
-            w.WriteString("id"u8, gateway.ModelName);
-            w.WriteString("object"u8, "model");
-            w.WriteNumber("created"u8, gateway.Time.GetUtcNow().ToUnixTimeSeconds());
-            w.WriteString("owned_by"u8, "dynamo-orleans");
-            w.WriteString("root"u8, card.Name);
-            w.WriteNumber("max_model_len"u8, card.MaxContextLength);
-            w.WriteEndObject();
+            foreach (var model in models)
+            {
+                var card = model.Card;
+                w.WriteStartObject();
+                w.WriteString("id"u8, model.Name);
+                w.WriteString("object"u8, "model");
+                w.WriteNumber("created"u8, created);
+                w.WriteString("owned_by"u8, "dynamo-orleans");
+                w.WriteString("root"u8, card.Name);
+                w.WriteNumber("max_model_len"u8, card.MaxContextLength);
+                w.WriteEndObject();
+            }
             w.WriteEndArray();
             w.WriteEndObject();
         }).ConfigureAwait(false);
@@ -37,7 +42,7 @@ internal static class InfoEndpoints
         EngineLoad load;
         try
         {
-            load = gateway.Engine.GetLoad();
+            load = gateway.Models.GetLoad();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -54,6 +59,7 @@ internal static class InfoEndpoints
             w.WriteNumber("kv_blocks_used"u8, load.KvBlocksUsed);
             w.WriteNumber("kv_blocks_total"u8, load.KvBlocksTotal);
             w.WriteNumber("active_requests"u8, gateway.Metrics.ActiveRequests);
+            gateway.Models.WriteHealth(w);
             w.WriteEndObject();
         }).ConfigureAwait(false);
     }
@@ -68,7 +74,7 @@ internal static class InfoEndpoints
 
     public static async Task MetricsAsync(HttpContext context, GatewayContext gateway)
     {
-        var text = gateway.Metrics.WriteText(gateway.ModelName, gateway.Engine.GetLoad());
+        var text = gateway.Metrics.WriteText(gateway.ModelName, gateway.Models.GetLoad());
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
     }

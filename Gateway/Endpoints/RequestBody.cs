@@ -33,6 +33,9 @@ internal static class RequestBody
         return node as JsonObject ?? throw ApiError.BadRequest("The request body must be a JSON object.", null, "invalid_json");
     }
 
+    /// <summary>The request's "model", checked as the request readers check it (a 400 when missing or not a string).</summary>
+    public static string ModelName(JsonObject body) => Validate(() => JsonFields.RequiredString(body, "model"));
+
     /// <summary>
     /// Runs a request reader, turning what System.Text.Json.Nodes throws on odd input (numbers out
     /// of a type's range, duplicate keys) into a 400 rather than letting it look like a server fault.

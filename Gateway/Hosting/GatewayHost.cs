@@ -21,12 +21,16 @@ namespace DynamoOrleans.Gateway.Hosting;
 /// </summary>
 public static class GatewayHost
 {
-    public static IServiceCollection AddDynamoGateway(this IServiceCollection services, GatewayOptions options, IEngineClient engine, IPromptPreprocessor preprocessor)
+    /// <summary>One fixed model: <paramref name="engine"/> with <paramref name="preprocessor"/>.</summary>
+    public static IServiceCollection AddDynamoGateway(this IServiceCollection services, GatewayOptions options, IEngineClient engine, IPromptPreprocessor preprocessor) =>
+        services.AddDynamoGateway(options, new SingleServedModel(options, engine, preprocessor));
+
+    /// <summary>Whatever models <paramref name="models"/> serves; requests go to the one their <c>model</c> names.</summary>
+    public static IServiceCollection AddDynamoGateway(this IServiceCollection services, GatewayOptions options, IServedModels models)
     {
         options.Validate();
         services.AddSingleton(options);
-        services.AddSingleton(engine);
-        services.AddSingleton(preprocessor);
+        services.AddSingleton(models);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GatewayMetrics>();
         services.AddSingleton<GatewayContext>();
@@ -56,7 +60,11 @@ public static class GatewayHost
     }
 
     /// <summary>Builds and starts the gateway on <see cref="GatewayOptions.Host"/>:<see cref="GatewayOptions.Port"/> (0 picks a free port).</summary>
-    public static async Task<WebApplication> CreateAsync(GatewayOptions options, IEngineClient engine, IPromptPreprocessor preprocessor, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    public static Task<WebApplication> CreateAsync(GatewayOptions options, IEngineClient engine, IPromptPreprocessor preprocessor, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(options, new SingleServedModel(options, engine, preprocessor), logging, cancellationToken);
+
+    /// <summary>Builds and starts the gateway over <paramref name="models"/>.</summary>
+    public static async Task<WebApplication> CreateAsync(GatewayOptions options, IServedModels models, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -70,11 +78,11 @@ public static class GatewayHost
             kestrel.AddServerHeader = false;
         });
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
-        builder.Services.AddDynamoGateway(options, engine, preprocessor);
+        builder.Services.AddDynamoGateway(options, models);
         var app = builder.Build();
         app.MapDynamoGateway();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        GatewayLog.Listening(app.Services.GetRequiredService<ILogger<GatewayContext>>(), engine.Model.Name, BaseAddress(app).ToString());
+        GatewayLog.Listening(app.Services.GetRequiredService<ILogger<GatewayContext>>(), models.DisplayName, BaseAddress(app).ToString());
         return app;
     }
 
