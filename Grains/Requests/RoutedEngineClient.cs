@@ -52,8 +52,8 @@ public sealed partial class RoutedEngineClient : IEngineClient
     public event Action<RequestMigration>? Migrated;
 
     /// <summary>
-    /// Registers a worker (or replaces the client of one with the same id). The first worker pins the
-    /// model name, block size and tokenizer digest; a worker that differs is refused with
+    /// Registers a worker (or replaces the client of one with the same id). Its block size must be the
+    /// router's; the first worker pins the model name and tokenizer digest; a worker that differs is refused with
     /// <see cref="IncompatibleWorkerException"/>.
     /// </summary>
     public void AddWorker(WorkerCard card, IEngineClient client)
@@ -61,23 +61,18 @@ public sealed partial class RoutedEngineClient : IEngineClient
         ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(client);
         if (card.Role != WorkerRole.Aggregated)
-            throw new IncompatibleWorkerException(card.Id, "role", nameof(WorkerRole.Aggregated), card.Role.ToString());
+            throw new IncompatibleWorkerException(card.Id, "role", card.Role.ToString(), nameof(WorkerRole.Aggregated), "the only role this gateway routes");
         if (client.Model.BlockSize != card.BlockSize)
-            throw new IncompatibleWorkerException(card.Id, "block size", card.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                client.Model.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + " (its engine's, not its card's)");
+            throw new IncompatibleWorkerException(card.Id, "card's block size", Text(card.BlockSize), Text(client.Model.BlockSize), "its engine's");
+        // Every worker is checked against the router's block size (the gateway's --block-size), not the first
+        // worker's: prefix hashes are computed by the gateway with its own.
+        if (card.BlockSize != Router.BlockSize)
+            throw new IncompatibleWorkerException(card.Id, "block size", Text(card.BlockSize), Text(Router.BlockSize), "the gateway's --block-size");
         lock (_writeGate)
         {
             var pinned = _pinnedCard;
-            if (pinned is null)
-            {
-                if (card.BlockSize != Router.BlockSize)
-                    throw new IncompatibleWorkerException(card.Id, "block size", Router.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        card.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else
-            {
+            if (pinned is not null)
                 CheckMatches(pinned, card);
-            }
             Router.AddWorker(card);
             _workers = _workers.SetItem(card.Id, new RoutedWorker(card, client));
             if (pinned is null)
@@ -129,13 +124,13 @@ public sealed partial class RoutedEngineClient : IEngineClient
     private static void CheckMatches(WorkerCard pinned, WorkerCard card)
     {
         if (!string.Equals(card.Model, pinned.Model, StringComparison.Ordinal))
-            throw new IncompatibleWorkerException(card.Id, "model", pinned.Model, card.Model);
-        if (card.BlockSize != pinned.BlockSize)
-            throw new IncompatibleWorkerException(card.Id, "block size", pinned.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                card.BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw new IncompatibleWorkerException(card.Id, "model", card.Model, pinned.Model, $"the model of the first worker registered ({pinned.Id})");
         if (!string.Equals(card.TokenizerDigest, pinned.TokenizerDigest, StringComparison.OrdinalIgnoreCase))
-            throw new IncompatibleWorkerException(card.Id, "tokenizer digest", pinned.TokenizerDigest, card.TokenizerDigest);
+            throw new IncompatibleWorkerException(card.Id, "tokenizer digest", card.TokenizerDigest, pinned.TokenizerDigest,
+                $"that of the first worker registered for model '{pinned.Model}' ({pinned.Id})");
     }
+
+    private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} at {Address} joined the routed set")]
     private static partial void LogWorkerAdded(ILogger logger, WorkerId worker, string address);
