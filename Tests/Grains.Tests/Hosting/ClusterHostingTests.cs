@@ -125,21 +125,21 @@ public sealed class ClusterHostingTests
         Assert.Equal("service_unavailable", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
     }
 
-    private static Task<SiloHost> StartSiloAsync(RedisServer redis, string node) => SiloHost.StartAsync(new SiloHostOptions
+    private static Task<SiloHost> StartSiloAsync(RedisServer redis, string node, string model = "demo", int blockSize = 16) => SiloHost.StartAsync(new SiloHostOptions
     {
         Redis = "127.0.0.1:" + redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ModelFolder = DemoModel.EnsureFolder(),
         Node = node,
         Port = 0,
-        Engine = new EngineOptions { ModelName = "demo", Seed = 1 },
+        Engine = new EngineOptions { ModelName = model, Seed = 1, BlockSize = blockSize },
         Cluster = FastCluster,
         LoadInterval = TimeSpan.FromMilliseconds(200),
     });
 
-    private static Task<ClusterGatewayHost> StartGatewayAsync(RedisServer redis) => ClusterGatewayHost.StartAsync(new ClusterGatewayHostOptions
+    private static Task<ClusterGatewayHost> StartGatewayAsync(RedisServer redis, bool withModelDir = true) => ClusterGatewayHost.StartAsync(new ClusterGatewayHostOptions
     {
         Redis = "127.0.0.1:" + redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ModelFolder = DemoModel.EnsureFolder(),
+        ModelFolder = withModelDir ? DemoModel.EnsureFolder() : null,
         Gateway = new GatewayOptions { Host = "127.0.0.1", Port = 0 },
         Routing = new RoutedEngineClientOptions { Router = new KvRouterOptions { Mode = "kv" } },
         Worker = new RemoteEngineClientOptions { LoadPollInterval = TimeSpan.FromMilliseconds(200) },
@@ -147,9 +147,9 @@ public sealed class ClusterHostingTests
         FirstWorkerTimeout = TimeSpan.FromSeconds(10),
     });
 
-    private static Task<HttpResponseMessage> PostChatAsync(HttpClient http, int maxTokens, bool stream)
+    private static Task<HttpResponseMessage> PostChatAsync(HttpClient http, int maxTokens, bool stream, string model = "demo")
     {
-        var body = $$"""{"model":"demo","messages":[{"role":"user","content":"tell me a long story"}],"max_tokens":{{maxTokens}},"ignore_eos":true,"temperature":0,"stream":{{(stream ? "true" : "false")}}}""";
+        var body = $$"""{"model":"{{model}}","messages":[{"role":"user","content":"tell me a long story"}],"max_tokens":{{maxTokens}},"ignore_eos":true,"temperature":0,"stream":{{(stream ? "true" : "false")}}}""";
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         return http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
