@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DynamoOrleans.Cluster.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -64,16 +65,17 @@ public sealed partial class ClusterRoutingProcessTests(ITestOutputHelper output)
     }
 
     [RedisFact]
-    public async Task BlockSizeMismatch_SiloAt32GatewayAt16_RefusedWithAMessageNamingBoth()
+    public async Task BlockSizeMismatch_SiloAt32GatewayAt16WithoutModelDir_RefusedNamingTheFlagAndListedInHealth()
     {
         await using var cluster = await ProcessCluster.StartAsync(output);
         await cluster.StartSiloAsync("n1", "--block-size", "32");
-        var launched = cluster.LaunchGateway("kv");
+        // Without --model-dir: the model, its tokenizer and chat template come from the silos through Redis.
+        var launched = cluster.LaunchGateway("kv", withModelDir: false);
 
         var refusal = await launched.WaitForLineAsync(RefusalLine(), ClusterTimeouts.ProcessStart);
         output.WriteLine($"the gateway said: {refusal.Value}");
-        Assert.Contains("32", refusal.Value, StringComparison.Ordinal);
-        Assert.Contains("16", refusal.Value, StringComparison.Ordinal);
+        // The 16 is the gateway's own --block-size (no worker was registered before), and the message says so.
+        Assert.Contains("its block size is '32' but the gateway's --block-size is '16'", refusal.Value, StringComparison.Ordinal);
         // Today the gateway opens its API only once a compatible worker joined: it does not listen yet.
         Assert.DoesNotContain(launched.Lines, l => l.StartsWith("Gateway for", StringComparison.Ordinal));
 
@@ -84,6 +86,12 @@ public sealed partial class ClusterRoutingProcessTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("length", answer.FinishReason);
         Assert.Equal(1, await gateway.WorkersAsync());
+        var health = JsonNode.Parse(await gateway.Http.GetStringAsync(new Uri("health", UriKind.Relative)))!;
+        var refused = Assert.Single(health["refused_workers"]!.AsArray())!;
+        Assert.Equal("n1/0", refused["id"]!.GetValue<string>());
+        Assert.Contains("--block-size", refused["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var models = JsonNode.Parse(await gateway.Http.GetStringAsync(new Uri("v1/models", UriKind.Relative)))!;
+        Assert.Equal("demo", Assert.Single(models["data"]!.AsArray())!["id"]!.GetValue<string>());
     }
 
     [GeneratedRegex(@"n1/0.*block size.*", RegexOptions.IgnoreCase)]

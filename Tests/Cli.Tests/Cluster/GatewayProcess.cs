@@ -23,8 +23,10 @@ public sealed partial class GatewayProcess
     [GeneratedRegex(@"^Gateway for '[^']*' \(.*\) at (http://\S+/)v1 ")]
     private static partial Regex ReadyLine();
 
-    public static DynamoProcess Launch(string name, string cacheRoot, string redis, string mode, IEnumerable<string> extraArgs) =>
-        DynamoProcess.Start(name, cacheRoot, ["gateway", "--redis", redis, "--model-dir", "demo", "--port", "0", "--router-mode", mode, .. extraArgs]);
+    /// <param name="withModelDir">False starts it without --model-dir: it serves the models the silos register, with the files they publish.</param>
+    public static DynamoProcess Launch(string name, string cacheRoot, string redis, string mode, IEnumerable<string> extraArgs, bool withModelDir = true) =>
+        DynamoProcess.Start(name, cacheRoot,
+            ["gateway", "--redis", redis, .. (withModelDir ? (string[])["--model-dir", "demo"] : []), "--port", "0", "--router-mode", mode, .. extraArgs]);
 
     /// <summary>Waits for the line that says the API is up (it is written once the first worker has joined).</summary>
     public static async Task<GatewayProcess> WhenReadyAsync(DynamoProcess process)

@@ -58,9 +58,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a gateway process without waiting for it to serve.</summary>
-    public DynamoProcess LaunchGateway(string mode = "kv", params string[] extraArgs)
+    public DynamoProcess LaunchGateway(string mode = "kv", params string[] extraArgs) => LaunchGateway(mode, withModelDir: true, extraArgs);
+
+    /// <summary>A gateway without --model-dir when <paramref name="withModelDir"/> is false: its models come from the silos.</summary>
+    public DynamoProcess LaunchGateway(string mode, bool withModelDir, params string[] extraArgs)
     {
-        var process = GatewayProcess.Launch($"gateway {mode} #{_launched.Count + 1}", _cache, RedisEndpoint, mode, extraArgs);
+        var process = GatewayProcess.Launch($"gateway {mode} #{_launched.Count + 1}", _cache, RedisEndpoint, mode, extraArgs, withModelDir);
         lock (_launched) _launched.Add(process);
         return process;
     }
