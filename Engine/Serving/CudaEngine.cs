@@ -65,6 +65,7 @@ public static class CudaEngine
             MaxContextLength = options.MaxContextLength,
             UseCudaGraphs = cuda.UseCudaGraphs,
             TensorCorePrefill = cuda.TensorCorePrefill,
+            DecodeGemv = cuda.DecodeGemv,
         };
     }
 

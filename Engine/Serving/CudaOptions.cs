@@ -15,8 +15,11 @@ public sealed record CudaOptions
     /// <summary>Replays pure decode steps from captured CUDA graphs; off only to compare with eager launches.</summary>
     public bool UseCudaGraphs { get; init; } = true;
 
-    /// <summary>Prefill attention on tensor cores (see <c>CudaRunnerOptions.TensorCorePrefill</c>); off until measured.</summary>
-    public bool TensorCorePrefill { get; init; }
+    /// <summary>Prefill attention on tensor cores (see <c>CudaRunnerOptions.TensorCorePrefill</c>); off only to compare.</summary>
+    public bool TensorCorePrefill { get; init; } = true;
+
+    /// <summary>Decode steps of a few sequences on our GEMV kernels (see <c>CudaRunnerOptions.DecodeGemv</c>); off only to compare.</summary>
+    public bool DecodeGemv { get; init; } = true;
 
     public IReadOnlyList<string> Validate()
     {

@@ -37,8 +37,11 @@ public sealed record WorkloadSettings
 
     public string? OutPath { get; init; }
 
-    /// <summary>CUDA only: prefill attention on tensor cores (CudaOptions.TensorCorePrefill).</summary>
-    public bool TensorCorePrefill { get; init; }
+    /// <summary>CUDA only: prefill attention on tensor cores (CudaOptions.TensorCorePrefill); --cuda-core-prefill turns it off.</summary>
+    public bool TensorCorePrefill { get; init; } = true;
+
+    /// <summary>CUDA only: few-sequence decode on the GEMV kernels (CudaOptions.DecodeGemv); --cublas-decode turns it off.</summary>
+    public bool DecodeGemv { get; init; } = true;
 
     public static WorkloadSettings Parse(string[] args)
     {
@@ -61,7 +64,8 @@ public sealed record WorkloadSettings
             MaxBatchTokens = Int(args, "--max-batch-tokens") ?? (device == "cuda" ? 16384 : 2048),
             GpuMemoryUtilization = Arg(args, "--gpu-memory-utilization") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : 0.9,
             OutPath = Arg(args, "--out"),
-            TensorCorePrefill = args.Contains("--tensor-core-prefill"),
+            TensorCorePrefill = !args.Contains("--cuda-core-prefill"),
+            DecodeGemv = !args.Contains("--cublas-decode"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

@@ -31,14 +31,13 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
   fi
   echo '## CUDA runner (roofline shares against the peaks above)'
   $bench cuda-runner --model "$model" "${reference[@]}" "${sizes[@]}" --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)'
-  echo '## CUDA runner, prefill attention on tensor cores (TensorCorePrefill)'
-  $bench cuda-runner --model "$model" "${reference[@]}" --prefill 1024,8192 --decode 1 --context 128 --steps 8 --bandwidth "$bw" --gemm-peak "$tf" --tensor-core-prefill | grep -v '^# \(cuda-runner\|rerun\)'
+  echo '## CUDA runner, the paths the defaults replaced: prefill attention on CUDA cores, decode GEMMs on cuBLASLt'
+  $bench cuda-runner --model "$model" --prefill 1024 --decode 1,16 --context 128 --steps 8 --bandwidth "$bw" --gemm-peak "$tf" --cuda-core-prefill --cublas-decode | grep -v '^# \(cuda-runner\|rerun\)'
   echo '## engine decode: B requests, prompt 128, output 256'
   $bench engine-workload --device cuda --model "$model" --workload fixed --batch 1,16,64,256 --input 128 --output 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   if [ "$shape" = qwen3-0.6b ]; then
     echo "## nano-vllm's workload (target: 15,000 output tok/s on an H100)"
     $bench engine-workload --device cuda --model "$model" --workload nano-vllm --num-seqs 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
-    $bench engine-workload --device cuda --model "$model" --workload nano-vllm --num-seqs 256 --tensor-core-prefill | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   else
     echo "## offline 1k in / 2k out (target: 5,409 output tok/s on an H100, vLLM's figure)"
     $bench engine-workload --device cuda --model "$model" --workload offline --num-seqs "${OFFLINE_SEQS:-256}" | grep -v '^# \(engine-workload:\|rerun\|hardware\)'

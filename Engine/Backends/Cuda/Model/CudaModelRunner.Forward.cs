@@ -144,7 +144,7 @@ public sealed partial class CudaModelRunner
         int hq = c.NumAttentionHeads, hkv = c.NumKeyValueHeads, d = c.HeadDim;
         var qkvWidth = (hq + 2 * hkv) * d;
 
-        _gemm.Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
+        Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
         _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
             tokens, hq, hkv, d, _eps, _stream);
         var (kCache, vCache) = CacheOf(l);
@@ -161,18 +161,27 @@ public sealed partial class CudaModelRunner
             _tensorCore!.Prefill(attention, _stream);
         else
             _ops.PagedAttention(attention, _stream);
-        _gemm.Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
+        Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
 
-        _gemm.Linear(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, GemmOutput.Bf16, _stream);
+        Linear(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, GemmOutput.Bf16, _stream);
         _ops.SiluMul(b.Activated.Pointer, b.GateUp.Pointer, tokens, c.IntermediateSize, _stream);
-        _gemm.Linear(b.Activated.Pointer, w.Down.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.IntermediateSize, GemmOutput.Bf16, _stream);
+        Linear(b.Activated.Pointer, w.Down.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.IntermediateSize, GemmOutput.Bf16, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, nextNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
+    }
+
+    /// <summary><c>y = x · wᵀ</c>: few rows (decode) on the GEMV kernels, the rest on cuBLASLt.</summary>
+    private void Linear(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
+    {
+        if (_decodeGemv && CudaOps.GemvFits(m, k))
+            _ops.Gemv(x, w, y, m, n, k, output, stream);
+        else
+            _gemm.Linear(x, w, y, m, n, k, output, stream);
     }
 
     /// <summary>fp32 logits of gathered rows [start, start + n) into the device logits buffer.</summary>
     private void LmHead(int start, int n) =>
-        _gemm.Linear(_buffers.LogitInputs.At(2L * start * _config.HiddenSize), _lmHead.Pointer, _buffers.Logits.Pointer,
+        Linear(_buffers.LogitInputs.At(2L * start * _config.HiddenSize), _lmHead.Pointer, _buffers.Logits.Pointer,
             n, VocabSize, _config.HiddenSize, GemmOutput.Fp32, _stream);
 
     /// <summary>Brings the logits to the host through the pinned buffer, computing the chunks after the first as it goes.</summary>

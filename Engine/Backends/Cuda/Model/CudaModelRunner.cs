@@ -22,6 +22,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly CudaOps _ops;
     private readonly TensorCoreAttention? _tensorCore;
     private readonly CublasLtGemm _gemm;
+    private readonly bool _decodeGemv;
     private readonly CudaLayerWeights[] _layers;
     private readonly DeviceBuffer _embedding;
     private readonly DeviceBuffer _lmHead;
@@ -59,6 +60,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
+            _decodeGemv = options.DecodeGemv;
 
             var uploader = new WeightUploader(_device, _stream);
             var tensors = model.Tensors;

@@ -28,9 +28,16 @@ public sealed record CudaRunnerOptions
     /// <summary>
     /// Runs the attention of steps that prefill (more tokens than sequences) on tensor cores
     /// (<see cref="Ops.TensorCoreAttention"/>) where the head dim and GPU allow; pure decode keeps the paged kernel.
-    /// Off by default until it has been checked and timed on a GPU.
+    /// On an H100 it prefills 8k tokens 12× faster than the CUDA-core kernel (bench/results/cuda-targets-qwen3-0.6b-h100.md);
+    /// off only to compare.
     /// </summary>
-    public bool TensorCorePrefill { get; init; }
+    public bool TensorCorePrefill { get; init; } = true;
+
+    /// <summary>
+    /// Runs the linear layers of steps with at most <see cref="Ops.CudaOps.GemvMaxRows"/> token rows (decode of a
+    /// few sequences) on the GEMV kernels of Kernels/gemv.cu rather than cuBLASLt; off only to compare.
+    /// </summary>
+    public bool DecodeGemv { get; init; } = true;
 
     public void Validate()
     {

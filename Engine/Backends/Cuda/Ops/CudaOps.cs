@@ -1,3 +1,5 @@
+using DynamoOrleans.Engine.Backends.Cuda.Blas;
+
 namespace DynamoOrleans.Engine.Backends.Cuda.Ops;
 
 /// <summary>
@@ -9,6 +11,8 @@ public sealed unsafe class CudaOps
 {
     private const uint RowThreads = 256;
     private const uint AttentionThreads = 128;
+    private const int GemvWarps = 4; // GEMV_WARPS in gemv.cu
+    private const int GemvRowsPerWarp = 2; // GEMV_ROWS
 
     private readonly CudaKernel _embedding;
     private readonly CudaKernel _addRmsNorm;
@@ -21,6 +25,8 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel _argmax;
     private readonly CudaKernel _sample;
     private readonly Dictionary<(int HeadDim, int MaxGroup, bool Wide), CudaKernel> _attention = [];
+    private readonly CudaKernel[] _gemvBf16 = new CudaKernel[GemvMaxRows + 1];
+    private readonly CudaKernel[] _gemvF32 = new CudaKernel[GemvMaxRows + 1];
 
     public CudaOps(CudaModule module)
     {
@@ -34,6 +40,11 @@ public sealed unsafe class CudaOps
         _combine = module.GetKernel("attention_combine");
         _argmax = module.GetKernel("argmax_rows");
         _sample = module.GetKernel("sample_rows");
+        for (var m = 1; m <= GemvMaxRows; m++)
+        {
+            _gemvBf16[m] = module.GetKernel($"gemv_m{m}_bf16");
+            _gemvF32[m] = module.GetKernel($"gemv_m{m}_f32");
+        }
         foreach (var d in SupportedHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
             {
@@ -52,6 +63,28 @@ public sealed unsafe class CudaOps
 
     /// <summary>Split lengths are multiples of this many keys.</summary>
     public const int SplitGranularity = 64;
+
+    /// <summary>The most token rows the GEMV kernels take; more go to cuBLASLt.</summary>
+    public const int GemvMaxRows = 8;
+
+    /// <summary>Whether <see cref="Gemv"/> takes this shape: 1..8 rows, and rows whose length is whole 16-byte loads.</summary>
+    public static bool GemvFits(int m, int k) => m is >= 1 and <= GemvMaxRows && k % 8 == 0;
+
+    /// <summary>
+    /// <c>y[m, n] = x[m, k] · w[n, k]ᵀ</c> for the few rows of a decode step (see gemv.cu); same contract as
+    /// <see cref="CublasLtGemm.Linear"/> without accumulation. x and w must be 16-byte aligned.
+    /// </summary>
+    public void Gemv(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
+    {
+        if (!GemvFits(m, k))
+            throw new ArgumentOutOfRangeException(nameof(m), $"GEMV takes 1..{GemvMaxRows} rows with k a multiple of 8; got m={m}, k={k}");
+        if (((x | w) & 15) != 0)
+            throw new ArgumentException("GEMV operands must be 16-byte aligned");
+        void** args = stackalloc void*[] { &y, &x, &w, &n, &k };
+        var kernel = output == GemmOutput.Fp32 ? _gemvF32[m] : _gemvBf16[m];
+        const int rowsPerBlock = GemvWarps * GemvRowsPerWarp;
+        kernel.Launch((uint)((n + rowsPerBlock - 1) / rowsPerBlock), 1, 1, GemvWarps * 32, stream, args);
+    }
 
     /// <summary>residual (fp32) [tokens, hidden] = table[ids].</summary>
     public void EmbeddingGather(ulong residual, ulong table, ulong ids, int tokens, int hidden, CudaStream stream)

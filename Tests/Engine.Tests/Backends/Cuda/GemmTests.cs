@@ -1,4 +1,5 @@
 using DynamoOrleans.Engine.Backends.Cuda.Blas;
+using DynamoOrleans.Engine.Backends.Cuda.Ops;
 
 namespace DynamoOrleans.Engine.Tests.Backends.Cuda;
 
@@ -10,14 +11,42 @@ public sealed class GemmTests(CudaFixture cuda) : IClassFixture<CudaFixture>
     [InlineData(5, 1024, 128, GemmOutput.Fp32)]
     public void Linear_RandomOperands_MatchesFloat64Reference(int m, int n, int k, GemmOutput output)
     {
+        using var gemm = new CublasLtGemm(cuda.Device);
+        CheckAgainstReference(m, n, k, output, (x, w, y) => gemm.Linear(x, w, y, m, n, k, output, cuda.Stream));
+    }
+
+    [GpuTheory]
+    [InlineData(1, 70, 64, GemmOutput.Bf16)]
+    [InlineData(1, 1027, 1024, GemmOutput.Fp32)]
+    [InlineData(2, 9, 8, GemmOutput.Bf16)]
+    [InlineData(3, 517, 2056, GemmOutput.Bf16)]
+    [InlineData(4, 256, 136, GemmOutput.Fp32)]
+    [InlineData(5, 33, 4096, GemmOutput.Bf16)]
+    [InlineData(6, 64, 264, GemmOutput.Bf16)]
+    [InlineData(7, 130, 512, GemmOutput.Fp32)]
+    [InlineData(8, 4096, 1024, GemmOutput.Bf16)]
+    public void Gemv_RandomOperands_MatchesFloat64Reference(int m, int n, int k, GemmOutput output) =>
+        CheckAgainstReference(m, n, k, output, (x, w, y) => cuda.Ops.Gemv(x, w, y, m, n, k, output, cuda.Stream));
+
+    [Theory]
+    [InlineData(0, 64, false)]
+    [InlineData(1, 64, true)]
+    [InlineData(8, 4096, true)]
+    [InlineData(9, 64, false)]
+    [InlineData(4, 60, false)]
+    public void GemvFits_TakesOneToEightRowsOfWholeLoads(int m, int k, bool fits) =>
+        Assert.Equal(fits, CudaOps.GemvFits(m, k));
+
+    private void CheckAgainstReference(int m, int n, int k, GemmOutput output, Action<ulong, ulong, ulong> linear)
+    {
         var random = new Random(m + n + k);
         var (x, xF) = Bf16.Random(random, m * k);
         var (w, wF) = Bf16.Random(random, n * k);
-        using var gemm = new CublasLtGemm(cuda.Device);
         using var dX = cuda.Upload<ushort>(x);
         using var dW = cuda.Upload<ushort>(w);
         using var dY = cuda.Device.Allocate((long)m * n * 4);
-        gemm.Linear(dX.Pointer, dW.Pointer, dY.Pointer, m, n, k, output, cuda.Stream);
+        dY.Fill(0xff, cuda.Stream);
+        linear(dX.Pointer, dW.Pointer, dY.Pointer);
         var y = output == GemmOutput.Fp32 ? cuda.Download<float>(dY, m * n) : Bf16.ToFloats(cuda.Download<ushort>(dY, m * n));
 
         double num = 0, den = 0;
