@@ -6,8 +6,16 @@
 // Needs k % 8 == 0 and 16-byte aligned x, w (the runner checks). Grid ceil(n / (GEMV_WARPS * GEMV_ROWS)),
 // block GEMV_WARPS * 32.
 
+// Guarded so that bench/Engine.Bench's cuda-kernels can compile variants with -D-style prefixes.
+#ifndef GEMV_ROWS
 #define GEMV_ROWS 2
+#endif
+#ifndef GEMV_WARPS
 #define GEMV_WARPS 4
+#endif
+#ifndef GEMV_UNROLL
+#define GEMV_UNROLL 4 // 16-byte loads per row a lane issues before it uses the first
+#endif
 
 // Eight bf16 packed in a uint4, low half of each word first.
 __device__ __forceinline__ void unpack_bf16x8(const uint4 v, float* f)
@@ -37,21 +45,35 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
 #pragma unroll
         for (int m = 0; m < M; m++) acc[r][m] = 0.0f;
 
-#pragma unroll 4
-    for (int i = lane; i < k8; i += 32)
+    for (int i0 = lane; i0 < k8; i0 += 32 * GEMV_UNROLL)
     {
-        float wf[GEMV_ROWS][8];
+        // All of this round's weight loads go out before any is used: bytes in flight are what a GEMV needs.
+        uint4 wv[GEMV_UNROLL][GEMV_ROWS];
 #pragma unroll
-        for (int r = 0; r < GEMV_ROWS; r++) unpack_bf16x8(wr[r][i], wf[r]);
-#pragma unroll
-        for (int m = 0; m < M; m++)
+        for (int u = 0; u < GEMV_UNROLL; u++)
         {
-            float xf[8];
-            unpack_bf16x8(xr[m * k8 + i], xf);
+            const int i = i0 + 32 * u;
 #pragma unroll
-            for (int r = 0; r < GEMV_ROWS; r++)
+            for (int r = 0; r < GEMV_ROWS; r++) { const uint4 zero = {0u, 0u, 0u, 0u}; wv[u][r] = i < k8 ? wr[r][i] : zero; }
+        }
 #pragma unroll
-                for (int j = 0; j < 8; j++) acc[r][m] = fmaf(xf[j], wf[r][j], acc[r][m]);
+        for (int u = 0; u < GEMV_UNROLL; u++)
+        {
+            const int i = i0 + 32 * u;
+            if (i >= k8) break;
+            float wf[GEMV_ROWS][8];
+#pragma unroll
+            for (int r = 0; r < GEMV_ROWS; r++) unpack_bf16x8(wv[u][r], wf[r]);
+#pragma unroll
+            for (int m = 0; m < M; m++)
+            {
+                float xf[8];
+                unpack_bf16x8(xr[m * k8 + i], xf);
+#pragma unroll
+                for (int r = 0; r < GEMV_ROWS; r++)
+#pragma unroll
+                    for (int j = 0; j < 8; j++) acc[r][m] = fmaf(xf[j], wf[r][j], acc[r][m]);
+            }
         }
     }
 
