@@ -66,6 +66,7 @@ public static class CudaEngine
             UseCudaGraphs = cuda.UseCudaGraphs,
             TensorCorePrefill = cuda.TensorCorePrefill,
             DecodeGemv = cuda.DecodeGemv,
+            DecodeAttention = cuda.DecodeAttention,
         };
     }
 

@@ -21,6 +21,9 @@ public sealed record CudaOptions
     /// <summary>Decode steps of a few sequences on our GEMV kernels (see <c>CudaRunnerOptions.DecodeGemv</c>); off only to compare.</summary>
     public bool DecodeGemv { get; init; } = true;
 
+    /// <summary>Decode attention on its own kernel (see <c>CudaRunnerOptions.DecodeAttention</c>); off only to compare.</summary>
+    public bool DecodeAttention { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -43,6 +43,9 @@ public sealed record WorkloadSettings
     /// <summary>CUDA only: few-sequence decode on the GEMV kernels (CudaOptions.DecodeGemv); --cublas-decode turns it off.</summary>
     public bool DecodeGemv { get; init; } = true;
 
+    /// <summary>CUDA only: decode attention on its own kernel (CudaOptions.DecodeAttention); --paged-decode turns it off.</summary>
+    public bool DecodeAttention { get; init; } = true;
+
     public static WorkloadSettings Parse(string[] args)
     {
         var workload = Arg(args, "--workload") ?? "nano-vllm";
@@ -66,6 +69,7 @@ public sealed record WorkloadSettings
             OutPath = Arg(args, "--out"),
             TensorCorePrefill = !args.Contains("--cuda-core-prefill"),
             DecodeGemv = !args.Contains("--cublas-decode"),
+            DecodeAttention = !args.Contains("--paged-decode"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

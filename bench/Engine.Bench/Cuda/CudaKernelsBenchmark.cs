@@ -80,8 +80,8 @@ public sealed class CudaKernelsBenchmark : IBenchmark
             v.Module.Dispose();
 
         Emit("");
-        Emit("| decode attention | sequences × context | KV GB | splits | µs | TB/s |");
-        Emit("| --- | --- | --- | --- | --- | --- |");
+        Emit("| decode attention | sequences × context | KV GB | splits | paged kernel µs | decode kernel µs | paged TB/s | decode TB/s |");
+        Emit("| --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var (seqs, context) in new[] { (1, 128), (1, 4096), (16, 1024), (64, 1024), (64, 2048), (256, 512), (256, 1024), (128, 2048) })
             Emit(DecodeAttention(device, stream, ops, s, seqs, context));
 
@@ -124,9 +124,10 @@ public sealed class CudaKernelsBenchmark : IBenchmark
             Tokens = seqs, MaxBlocksPerSequence = maxBlocks, BlockSize = blockSize, NumQHeads = s.QHeads, NumKvHeads = s.KvHeads,
             HeadDim = s.HeadDim, Scale = 0.088f, Splits = splits, SplitLength = splitLength,
         };
-        var micro = Time(stream, _ => ops.PagedAttention(args, stream));
+        var paged = Time(stream, _ => ops.PagedAttention(args, stream));
+        var decode = Time(stream, _ => ops.DecodeAttention(args, stream));
         var bytes = 2.0 * seqs * context * slotBytes;
-        return Row($"| paged | {seqs} × {context} | {bytes / 1e9:F3} | {splits} | {micro:F1} | {bytes / micro / 1e6:F2} |");
+        return Row($"| G = {s.QHeads / s.KvHeads} | {seqs} × {context} | {bytes / 1e9:F3} | {splits} | {paged:F1} | {decode:F1} | {bytes / paged / 1e6:F2} | {bytes / decode / 1e6:F2} |");
     }
 
     private static string PrefillAttention(CudaDevice device, CudaStream stream, TensorCoreAttention tensorCore, Shape s, int tokens)

@@ -17,15 +17,6 @@
 #define GEMV_UNROLL 4 // 16-byte loads per row a lane issues before it uses the first
 #endif
 
-// Eight bf16 packed in a uint4, low half of each word first.
-__device__ __forceinline__ void unpack_bf16x8(const uint4 v, float* f)
-{
-    f[0] = __uint_as_float(v.x << 16); f[1] = __uint_as_float(v.x & 0xffff0000u);
-    f[2] = __uint_as_float(v.y << 16); f[3] = __uint_as_float(v.y & 0xffff0000u);
-    f[4] = __uint_as_float(v.z << 16); f[5] = __uint_as_float(v.z & 0xffff0000u);
-    f[6] = __uint_as_float(v.w << 16); f[7] = __uint_as_float(v.w & 0xffff0000u);
-}
-
 template <int M, bool F32_OUT>
 __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k)
 {

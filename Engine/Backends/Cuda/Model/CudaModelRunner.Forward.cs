@@ -94,11 +94,11 @@ public sealed partial class CudaModelRunner
                 return;
             }
             // First step of this shape: run it eagerly (its results are this step's), then capture it for the next.
-            Body(bucket, gSplits, gSplitLength, bucket, tensorCore: false);
+            Body(bucket, gSplits, gSplitLength, bucket, AttentionPath.Decode);
             _stream.BeginCapture();
             try
             {
-                Body(bucket, gSplits, gSplitLength, bucket, tensorCore: false);
+                Body(bucket, gSplits, gSplitLength, bucket, AttentionPath.Decode);
             }
             catch
             {
@@ -112,16 +112,17 @@ public sealed partial class CudaModelRunner
         var tokens = batch.NumTokens;
         // Steps that prefill take the tensor-core kernel when it is on; it needs no split of the key range.
         var tensorCore = _tensorCore is not null && tokens > batch.NumSequences;
+        var path = tensorCore ? AttentionPath.TensorCorePrefill : IsPureDecode(batch) ? AttentionPath.Decode : AttentionPath.Paged;
         var (splits, splitLength) = tokens <= _maxSplitTokens && !tensorCore
             ? AttentionArgs.ChooseSplits(tokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
             : (1, int.MaxValue);
-        Body(tokens, splits, splitLength, batch.NumLogitRows, tensorCore);
+        Body(tokens, splits, splitLength, batch.NumLogitRows, path);
     }
 
     private static bool IsPureDecode(ForwardBatch batch) => !batch.ComputeAllLogits && batch.NumTokens == batch.NumSequences;
 
     /// <summary>Everything a step queues once its inputs are on the device; what a decode graph captures.</summary>
-    private void Body(int tokens, int splits, int splitLength, int rows, bool tensorCore)
+    private void Body(int tokens, int splits, int splitLength, int rows, AttentionPath path)
     {
         var c = _config;
         var b = _buffers;
@@ -130,13 +131,13 @@ public sealed partial class CudaModelRunner
         for (var l = 0; l < _layers.Length; l++)
         {
             var nextNorm = l + 1 < _layers.Length ? _layers[l + 1].InputNorm : _finalNorm;
-            Layer(l, tokens, splits, splitLength, nextNorm, tensorCore);
+            Layer(l, tokens, splits, splitLength, nextNorm, path);
         }
         _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
         LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
-    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm, bool tensorCore)
+    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm, AttentionPath path)
     {
         var c = _config;
         var w = _layers[l];
@@ -157,10 +158,18 @@ public sealed partial class CudaModelRunner
             Tokens = tokens, MaxBlocksPerSequence = b.MaxBlocksPerSequence, BlockSize = BlockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = d, Scale = _scale, Splits = splits, SplitLength = splitLength,
         };
-        if (tensorCore)
-            _tensorCore!.Prefill(attention, _stream);
-        else
-            _ops.PagedAttention(attention, _stream);
+        switch (path)
+        {
+            case AttentionPath.TensorCorePrefill:
+                _tensorCore!.Prefill(attention, _stream);
+                break;
+            case AttentionPath.Decode when _decodeAttention:
+                _ops.DecodeAttention(attention, _stream);
+                break;
+            default:
+                _ops.PagedAttention(attention, _stream);
+                break;
+        }
         Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
 
@@ -205,5 +214,18 @@ public sealed partial class CudaModelRunner
     {
         var perCache = 2L * NumKvBlocks * BlockSize * _config.NumKeyValueHeads * _config.HeadDim;
         return (_kvCache.At(2 * layer * perCache), _kvCache.At((2 * layer + 1) * perCache));
+    }
+
+    /// <summary>Which attention kernel a step's layers run.</summary>
+    private enum AttentionPath
+    {
+        /// <summary>The general paged kernel: prefill on CUDA cores, mixed steps.</summary>
+        Paged,
+
+        /// <summary>One query token per sequence: the bandwidth-bound decode kernel.</summary>
+        Decode,
+
+        /// <summary>Steps that prefill, on tensor cores.</summary>
+        TensorCorePrefill,
     }
 }

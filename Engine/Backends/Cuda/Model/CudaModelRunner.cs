@@ -23,6 +23,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly TensorCoreAttention? _tensorCore;
     private readonly CublasLtGemm _gemm;
     private readonly bool _decodeGemv;
+    private readonly bool _decodeAttention;
     private readonly CudaLayerWeights[] _layers;
     private readonly DeviceBuffer _embedding;
     private readonly DeviceBuffer _lmHead;
@@ -61,6 +62,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
             _decodeGemv = options.DecodeGemv;
+            _decodeAttention = options.DecodeAttention;
 
             var uploader = new WeightUploader(_device, _stream);
             var tensors = model.Tensors;

@@ -39,6 +39,12 @@ public sealed record CudaRunnerOptions
     /// </summary>
     public bool DecodeGemv { get; init; } = true;
 
+    /// <summary>
+    /// Runs the attention of pure decode steps on Kernels/decode_attention.cu (every warp streams its own keys,
+    /// no block barrier per chunk) rather than the general paged kernel; off only to compare.
+    /// </summary>
+    public bool DecodeAttention { get; init; } = true;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);

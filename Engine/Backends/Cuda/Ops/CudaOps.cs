@@ -25,6 +25,7 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel _argmax;
     private readonly CudaKernel _sample;
     private readonly Dictionary<(int HeadDim, int MaxGroup, bool Wide), CudaKernel> _attention = [];
+    private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _decodeAttention = [];
     private readonly CudaKernel[] _gemvBf16 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvF32 = new CudaKernel[GemvMaxRows + 1];
 
@@ -45,6 +46,9 @@ public sealed unsafe class CudaOps
             _gemvBf16[m] = module.GetKernel($"gemv_m{m}_bf16");
             _gemvF32[m] = module.GetKernel($"gemv_m{m}_f32");
         }
+        foreach (var d in DecodeAttentionHeadDims)
+            for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
+                _decodeAttention[(d, g)] = module.GetKernel($"decode_attention_d{d}_g{g}");
         foreach (var d in SupportedHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
             {
@@ -54,6 +58,9 @@ public sealed unsafe class CudaOps
     }
 
     public static IReadOnlyList<int> SupportedHeadDims { get; } = [32, 64, 128, 256];
+
+    /// <summary>Head dims the decode kernel (decode_attention.cu) serves; others decode on the paged kernel.</summary>
+    public static IReadOnlyList<int> DecodeAttentionHeadDims { get; } = [64, 128, 256];
 
     /// <summary>The most query heads that share one KV head in the attention kernel (ATTN_MAX_G).</summary>
     public const int MaxQueryHeadsPerKvHead = 8;
@@ -144,6 +151,30 @@ public sealed unsafe class CudaOps
     /// </summary>
     public void PagedAttention(in AttentionArgs a, CudaStream stream)
     {
+        var group = a.NumQHeads / a.NumKvHeads;
+        var bound = GroupBound(group);
+        // Split launches have short key ranges per block: the wide score layout wins there (see attention.cu).
+        Attention(_attention[(a.HeadDim, bound, a.Splits > 1)], a, stream);
+    }
+
+    /// <summary>
+    /// The same attention as <see cref="PagedAttention"/>, on the kernel built for decode steps (one query token
+    /// per sequence, a pass over the KV cache; see decode_attention.cu); head dims it does not serve take the paged kernel.
+    /// </summary>
+    public void DecodeAttention(in AttentionArgs a, CudaStream stream)
+    {
+        if (!_decodeAttention.TryGetValue((a.HeadDim, GroupBound(a.NumQHeads / a.NumKvHeads)), out var kernel))
+        {
+            PagedAttention(a, stream);
+            return;
+        }
+        Attention(kernel, a, stream);
+    }
+
+    private static int GroupBound(int group) => group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
+
+    private void Attention(CudaKernel kernel, in AttentionArgs a, CudaStream stream)
+    {
         var output = a.Output; var partMl = a.PartialMl; var partAcc = a.PartialAcc; var qkv = a.Qkv;
         var kCache = a.KCache; var vCache = a.VCache; var tokenSeq = a.TokenSequence; var positions = a.Positions;
         var tables = a.BlockTables; var maxBlocks = a.MaxBlocksPerSequence; var blockSize = a.BlockSize;
@@ -154,10 +185,7 @@ public sealed unsafe class CudaOps
             &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
             &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale,
         };
-        var group = hq / hkv;
-        var bound = group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
-        // Split launches have short key ranges per block: the wide score layout wins there (see attention.cu).
-        _attention[(headDim, bound, splits > 1)].Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
+        kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
         if (splits == 1)
             return;
         void** combine = stackalloc void*[] { &output, &partMl, &partAcc, &positions, &hq, &headDim, &splitLength, &splits };

@@ -28,6 +28,25 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     public void PagedAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits) =>
         CheckAgainstReference(headDim, hq, hkv, queryLengths, cachedLengths, splits, (args, stream) => cuda.Ops.PagedAttention(args, stream));
 
+    public static TheoryData<int, int, int, int[], int> DecodeCases => new()
+    {
+        // headDim, Hq, Hkv, cached tokens per sequence (one query token each), splits
+        { 128, 16, 8, [0, 20, 300, 1000], 1 },             // G = 2 (Qwen3-0.6B): one key, a partial tile, many tiles
+        { 128, 32, 8, [2047, 300, 5], 1 },                 // G = 4 (Llama-3.1-8B)
+        { 128, 32, 8, [2047, 300, 5], 4 },                 // split-K, a split shorter than a warp's tile
+        { 64, 4, 4, [600, 0, 63, 64], 1 },                 // G = 1, D = 64: four keys a warp load
+        { 64, 8, 1, [129, 1], 3 },                         // G = 8: halved tiles
+        { 256, 8, 2, [700, 17], 2 },                       // D = 256: a lane group is the whole warp
+        { 128, 28, 4, [40, 900], 5 },                      // G = 7 on the G <= 8 kernel
+        { 32, 4, 2, [500, 70], 3 },                        // D = 32: falls back to the paged kernel
+    };
+
+    [GpuTheory]
+    [MemberData(nameof(DecodeCases))]
+    public void DecodeAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] cachedLengths, int splits) =>
+        CheckAgainstReference(headDim, hq, hkv, cachedLengths.Select(_ => 1).ToArray(), cachedLengths, splits,
+            (args, stream) => cuda.Ops.DecodeAttention(args, stream));
+
     public static TheoryData<int, int, int, int[], int[]> TensorCoreCases => new()
     {
         // headDim, Hq, Hkv, query tokens per sequence, cached tokens per sequence
