@@ -14,6 +14,11 @@
 //   B (16x8, column):      b0 = (k = 2c..2c+1, n = g)  b1 = (k = 2c+8.., n = g)
 //   C (16x8, fp32):        c0, c1 = (g, 2c..2c+1)  c2, c3 = (g+8, 2c..2c+1)
 // so the S = Q·Kᵀ accumulators of two adjacent 8-key tiles are already the A operand of P·V.
+//
+// K and V tiles are double-buffered: cp.async brings tile i+1 while the warps work on tile i, and the mma
+// operands come out of shared memory with ldmatrix (.trans for V), four 8x8 fragments an instruction.
+// Blocks run from the last rows down: under the causal rule those see the most keys, so the long blocks
+// start first and the short ones fill the tail.
 
 #define FA_WARPS 4
 #define FA_THREADS (FA_WARPS * 32)
@@ -33,6 +38,35 @@ __device__ __forceinline__ unsigned pack_bf16(float lo, float hi) { return (unsi
 
 __device__ __forceinline__ unsigned load_u32(const bf16* p) { return *reinterpret_cast<const unsigned*>(p); }
 
+__device__ __forceinline__ unsigned shared_address(const void* p)
+{
+    unsigned a;
+    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
+    return a;
+}
+
+__device__ __forceinline__ void ldmatrix_x4(unsigned* r, unsigned address)
+{
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(address));
+}
+
+__device__ __forceinline__ void ldmatrix_x4_trans(unsigned* r, unsigned address)
+{
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(address));
+}
+
+// 16 bytes global -> shared without passing through registers; src_bytes 0 writes zeros.
+__device__ __forceinline__ void cp_async16(unsigned dst, const void* src, int src_bytes)
+{
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(src_bytes) : "memory");
+}
+
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+
+__device__ __forceinline__ void cp_async_wait_one() { asm volatile("cp.async.wait_group 1;\n" ::: "memory"); }
+
 template <int D>
 __device__ void flash_prefill(
     bf16* __restrict__ out, const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
@@ -45,17 +79,18 @@ __device__ void flash_prefill(
     constexpr int CHUNKS = D / 8;      // 16-byte pieces of one key row
     constexpr int NTILES = FA_KEYS / 8;
 
-    // Declared as uint4 so the 16-byte stores below are aligned without header macros.
-    __shared__ uint4 ks_raw[FA_KEYS * STRIDE / 8];
-    __shared__ uint4 vs_raw[FA_KEYS * STRIDE / 8];
-    bf16* ks = reinterpret_cast<bf16*>(ks_raw);
-    bf16* vs = reinterpret_cast<bf16*>(vs_raw);
+    // Two buffers of each; declared as uint4 so rows are 16-byte aligned for cp.async and ldmatrix.
+    constexpr int TILE_ELEMS = FA_KEYS * STRIDE;
+    __shared__ uint4 ks_raw[2 * TILE_ELEMS / 8];
+    __shared__ uint4 vs_raw[2 * TILE_ELEMS / 8];
+    bf16* ks_all = reinterpret_cast<bf16*>(ks_raw);
+    bf16* vs_all = reinterpret_cast<bf16*>(vs_raw);
     __shared__ int row_seq[FA_ROWS], row_pos[FA_ROWS];
 
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int g = lane >> 2, c = lane & 3;
     const int h = blockIdx.y, kvh = h / (num_q_heads / num_kv_heads);
-    const int tb = blockIdx.x * FA_ROWS;
+    const int tb = (gridDim.x - 1 - blockIdx.x) * FA_ROWS;
     if (threadIdx.x < FA_ROWS)
     {
         const int t = tb + threadIdx.x;
@@ -114,103 +149,115 @@ __device__ void flash_prefill(
         for (int t = 0; t < DTILES; t++) o[t][0] = o[t][1] = o[t][2] = o[t][3] = 0.0f;
         float m0 = NEG_INF, m1 = NEG_INF, l0 = 0.0f, l1 = 0.0f;
 
-        for (int k0 = 0; k0 <= last; k0 += FA_KEYS)
-        {
-            __syncthreads();   // every warp is done with the previous tile
+        // Queues the cp.async copies of the K and V rows of keys k0.. into buffer b (zeros past last).
+        auto load_tile = [&](int k0, int b) {
             for (int i = threadIdx.x; i < FA_KEYS * CHUNKS; i += FA_THREADS)
             {
                 const int j = i / CHUNKS, piece = i % CHUNKS, key = k0 + j;
-                uint4* kd = reinterpret_cast<uint4*>(ks + j * STRIDE + piece * 8);
-                uint4* vd = reinterpret_cast<uint4*>(vs + j * STRIDE + piece * 8);
-                if (key <= last)
-                {
-                    const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
-                    *kd = *reinterpret_cast<const uint4*>(k_cache + slot * kv_stride + head_off + piece * 8);
-                    *vd = *reinterpret_cast<const uint4*>(v_cache + slot * kv_stride + head_off + piece * 8);
-                }
-                else
-                {
-                    // Keys past the last are zero: their probability is 0, and 0 times a stale NaN would not be.
-                    const uint4 zero = {0u, 0u, 0u, 0u};
-                    *kd = zero;
-                    *vd = zero;
-                }
+                const bool in = key <= last;
+                const long long slot = in ? (long long)table[key / block_size] * block_size + key % block_size : 0;
+                const long long at = slot * kv_stride + head_off + piece * 8;
+                // Keys past the last are zero: their probability is 0, and 0 times a stale NaN would not be.
+                cp_async16(shared_address(ks_all + b * TILE_ELEMS + j * STRIDE + piece * 8), k_cache + at, in ? 16 : 0);
+                cp_async16(shared_address(vs_all + b * TILE_ELEMS + j * STRIDE + piece * 8), v_cache + at, in ? 16 : 0);
             }
+        };
+
+        __syncthreads();   // the previous pass is done with both buffers
+        load_tile(0, 0);
+        cp_async_commit();
+        int buf = 0;
+        for (int k0 = 0; k0 <= last; k0 += FA_KEYS, buf ^= 1)
+        {
+            if (k0 + FA_KEYS <= last) load_tile(k0 + FA_KEYS, buf ^ 1);
+            cp_async_commit();   // possibly empty, so that "all but one group" always means this tile
+            cp_async_wait_one();
             __syncthreads();
-            if (k0 > warp_last) continue;   // warp-uniform: this warp's rows see none of these keys
-
-            float s[NTILES][4];
-#pragma unroll
-            for (int n = 0; n < NTILES; n++)
+            if (k0 <= warp_last)   // warp-uniform: otherwise this warp's rows see none of these keys
             {
-                s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.0f;
-                const bf16* krow = ks + (n * 8 + g) * STRIDE + 2 * c;
+                const bf16* ks = ks_all + buf * TILE_ELEMS;
+                const bf16* vs = vs_all + buf * TILE_ELEMS;
+                float s[NTILES][4];
 #pragma unroll
-                for (int st = 0; st < KSTEPS; st++)
-                    mma_16816(s[n], qa[st], load_u32(krow + st * 16), load_u32(krow + st * 16 + 8));
-            }
+                for (int n = 0; n < NTILES; n++)
+                {
+                    s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.0f;
+                    // Matrix lane / 8 of the x4: dims +0, +8 (kstep 2 st2) and +16, +24 (kstep 2 st2 + 1).
+                    const unsigned krow = shared_address(ks + (n * 8 + (lane & 7)) * STRIDE + (lane >> 3) * 8);
+#pragma unroll
+                    for (int st2 = 0; st2 < KSTEPS / 2; st2++)
+                    {
+                        unsigned kb[4];
+                        ldmatrix_x4(kb, krow + st2 * 32 * 2);
+                        mma_16816(s[n], qa[2 * st2], kb[0], kb[1]);
+                        mma_16816(s[n], qa[2 * st2 + 1], kb[2], kb[3]);
+                    }
+                }
 
-            // Causal mask and the online softmax, in the log2 domain.
-            float mx0 = m0, mx1 = m1;
+                // Causal mask and the online softmax, in the log2 domain.
+                float mx0 = m0, mx1 = m1;
 #pragma unroll
-            for (int n = 0; n < NTILES; n++)
+                for (int n = 0; n < NTILES; n++)
 #pragma unroll
-                for (int e = 0; e < 2; e++)
-                {
-                    const int key = k0 + n * 8 + 2 * c + e;
-                    s[n][e] = key <= p0 ? s[n][e] * scale_log2 : NEG_INF;
-                    s[n][2 + e] = key <= p1 ? s[n][2 + e] * scale_log2 : NEG_INF;
-                    mx0 = fmaxf(mx0, s[n][e]);
-                    mx1 = fmaxf(mx1, s[n][2 + e]);
-                }
-            // A row's values are spread over the four lanes of its quad.
-            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
-            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
-            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
-            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
-            // A row that has seen no key yet keeps m = -inf; a base of 0 keeps its factors 0 rather than NaN.
-            const float base0 = mx0 == NEG_INF ? 0.0f : mx0, base1 = mx1 == NEG_INF ? 0.0f : mx1;
-            const float alpha0 = exp2f(m0 - base0), alpha1 = exp2f(m1 - base1);
-            float sum0 = 0.0f, sum1 = 0.0f;
+                    for (int e = 0; e < 2; e++)
+                    {
+                        const int key = k0 + n * 8 + 2 * c + e;
+                        s[n][e] = key <= p0 ? s[n][e] * scale_log2 : NEG_INF;
+                        s[n][2 + e] = key <= p1 ? s[n][2 + e] * scale_log2 : NEG_INF;
+                        mx0 = fmaxf(mx0, s[n][e]);
+                        mx1 = fmaxf(mx1, s[n][2 + e]);
+                    }
+                // A row's values are spread over the four lanes of its quad.
+                mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
+                mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
+                mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
+                mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+                // A row that has seen no key yet keeps m = -inf; a base of 0 keeps its factors 0 rather than NaN.
+                const float base0 = mx0 == NEG_INF ? 0.0f : mx0, base1 = mx1 == NEG_INF ? 0.0f : mx1;
+                const float alpha0 = exp2f(m0 - base0), alpha1 = exp2f(m1 - base1);
+                float sum0 = 0.0f, sum1 = 0.0f;
 #pragma unroll
-            for (int n = 0; n < NTILES; n++)
+                for (int n = 0; n < NTILES; n++)
 #pragma unroll
-                for (int e = 0; e < 2; e++)
-                {
-                    s[n][e] = exp2f(s[n][e] - base0);
-                    s[n][2 + e] = exp2f(s[n][2 + e] - base1);
-                    sum0 += s[n][e];
-                    sum1 += s[n][2 + e];
-                }
-            sum0 += __shfl_xor_sync(0xffffffffu, sum0, 1);
-            sum0 += __shfl_xor_sync(0xffffffffu, sum0, 2);
-            sum1 += __shfl_xor_sync(0xffffffffu, sum1, 1);
-            sum1 += __shfl_xor_sync(0xffffffffu, sum1, 2);
-            l0 = l0 * alpha0 + sum0;
-            l1 = l1 * alpha1 + sum1;
-            m0 = mx0;
-            m1 = mx1;
+                    for (int e = 0; e < 2; e++)
+                    {
+                        s[n][e] = exp2f(s[n][e] - base0);
+                        s[n][2 + e] = exp2f(s[n][2 + e] - base1);
+                        sum0 += s[n][e];
+                        sum1 += s[n][2 + e];
+                    }
+                sum0 += __shfl_xor_sync(0xffffffffu, sum0, 1);
+                sum0 += __shfl_xor_sync(0xffffffffu, sum0, 2);
+                sum1 += __shfl_xor_sync(0xffffffffu, sum1, 1);
+                sum1 += __shfl_xor_sync(0xffffffffu, sum1, 2);
+                l0 = l0 * alpha0 + sum0;
+                l1 = l1 * alpha1 + sum1;
+                m0 = mx0;
+                m1 = mx1;
 #pragma unroll
-            for (int t = 0; t < DTILES; t++) { o[t][0] *= alpha0; o[t][1] *= alpha0; o[t][2] *= alpha1; o[t][3] *= alpha1; }
+                for (int t = 0; t < DTILES; t++) { o[t][0] *= alpha0; o[t][1] *= alpha0; o[t][2] *= alpha1; o[t][3] *= alpha1; }
 
-            // O += P·V, 16 keys per k-step; P's fragments come straight from the S accumulators.
+                // O += P·V, 16 keys per k-step; P's fragments come straight from the S accumulators. Matrix
+                // lane / 8 of the transposed x4: keys +0 / +8 of dim tile 2 t2, then the same of tile 2 t2 + 1.
+                const unsigned vrow = shared_address(vs + (((lane >> 3) & 1) * 8 + (lane & 7)) * STRIDE + (lane >> 4) * 8);
 #pragma unroll
-            for (int kstep = 0; kstep < FA_KEYS / 16; kstep++)
-            {
-                const unsigned pa[4] = {
-                    pack_bf16(s[2 * kstep][0], s[2 * kstep][1]), pack_bf16(s[2 * kstep][2], s[2 * kstep][3]),
-                    pack_bf16(s[2 * kstep + 1][0], s[2 * kstep + 1][1]), pack_bf16(s[2 * kstep + 1][2], s[2 * kstep + 1][3]),
-                };
-                const bf16* v0 = vs + (kstep * 16 + 2 * c) * STRIDE + g;
-#pragma unroll
-                for (int t = 0; t < DTILES; t++)
+                for (int kstep = 0; kstep < FA_KEYS / 16; kstep++)
                 {
-                    const bf16* v = v0 + t * 8;
-                    const unsigned b0 = (unsigned)v[0] | ((unsigned)v[STRIDE] << 16);
-                    const unsigned b1 = (unsigned)v[8 * STRIDE] | ((unsigned)v[9 * STRIDE] << 16);
-                    mma_16816(o[t], pa, b0, b1);
+                    const unsigned pa[4] = {
+                        pack_bf16(s[2 * kstep][0], s[2 * kstep][1]), pack_bf16(s[2 * kstep][2], s[2 * kstep][3]),
+                        pack_bf16(s[2 * kstep + 1][0], s[2 * kstep + 1][1]), pack_bf16(s[2 * kstep + 1][2], s[2 * kstep + 1][3]),
+                    };
+#pragma unroll
+                    for (int t2 = 0; t2 < DTILES / 2; t2++)
+                    {
+                        unsigned vb[4];
+                        ldmatrix_x4_trans(vb, vrow + (kstep * 16 * STRIDE + t2 * 16) * 2);
+                        mma_16816(o[2 * t2], pa, vb[0], vb[1]);
+                        mma_16816(o[2 * t2 + 1], pa, vb[2], vb[3]);
+                    }
                 }
             }
+            __syncthreads();   // every warp is done with this buffer before the next round refills it
         }
 
         const long long out_stride = (long long)num_q_heads * D;
