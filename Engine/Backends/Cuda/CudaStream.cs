@@ -20,14 +20,21 @@ public sealed class CudaStream : IDisposable
 
     internal nint Handle => _handle.DangerousGetHandle();
 
+    /// <summary>Between <see cref="BeginCapture"/> and <see cref="EndCapture"/>: work queued now is recorded, not run.</summary>
+    public bool IsCapturing { get; private set; }
+
     public void Synchronize() => CheckCuda(cuStreamSynchronize(Handle), nameof(cuStreamSynchronize));
 
     /// <summary>Records everything queued until <see cref="EndCapture"/> into a graph instead of running it.</summary>
-    public void BeginCapture() =>
+    public void BeginCapture()
+    {
         CheckCuda(cuStreamBeginCapture(Handle, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), nameof(cuStreamBeginCapture));
+        IsCapturing = true;
+    }
 
     public CudaGraph EndCapture()
     {
+        IsCapturing = false;
         CheckCuda(cuStreamEndCapture(Handle, out var graph), nameof(cuStreamEndCapture));
         return new CudaGraph(Device, graph);
     }

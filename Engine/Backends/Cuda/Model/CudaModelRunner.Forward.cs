@@ -179,11 +179,11 @@ public sealed partial class CudaModelRunner
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, nextNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
     }
 
-    /// <summary><c>y = x · wᵀ</c>: few rows (decode) on the GEMV kernels, the rest on cuBLASLt.</summary>
+    /// <summary><c>y = x · wᵀ</c>: few rows (decode) on the GEMV kernels where they are faster for the shape, the rest on cuBLASLt.</summary>
     private void Linear(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
     {
-        if (_decodeGemv && CudaOps.GemvFits(m, k))
-            _ops.Gemv(x, w, y, m, n, k, output, stream);
+        if (_skinny is not null)
+            _skinny.Linear(x, w, y, m, n, k, output, stream);
         else
             _gemm.Linear(x, w, y, m, n, k, output, stream);
     }

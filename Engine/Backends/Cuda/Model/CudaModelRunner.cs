@@ -22,7 +22,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly CudaOps _ops;
     private readonly TensorCoreAttention? _tensorCore;
     private readonly CublasLtGemm _gemm;
-    private readonly bool _decodeGemv;
+    private readonly SkinnyLinear? _skinny;
     private readonly bool _decodeAttention;
     private readonly CudaLayerWeights[] _layers;
     private readonly DeviceBuffer _embedding;
@@ -61,7 +61,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
-            _decodeGemv = options.DecodeGemv;
+            _skinny = options.DecodeGemv ? new SkinnyLinear(_ops, _gemm) : null;
             _decodeAttention = options.DecodeAttention;
 
             var uploader = new WeightUploader(_device, _stream);

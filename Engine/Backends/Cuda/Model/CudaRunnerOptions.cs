@@ -34,8 +34,9 @@ public sealed record CudaRunnerOptions
     public bool TensorCorePrefill { get; init; } = true;
 
     /// <summary>
-    /// Runs the linear layers of steps with at most <see cref="Ops.CudaOps.GemvMaxRows"/> token rows (decode of a
-    /// few sequences) on the GEMV kernels of Kernels/gemv.cu rather than cuBLASLt; off only to compare.
+    /// Lets the linear layers of steps with at most <see cref="Ops.CudaOps.GemvMaxRows"/> token rows (decode of a
+    /// few sequences) run on the GEMV kernels of Kernels/gemv.cu, for the shapes where they beat cuBLASLt
+    /// (<see cref="Ops.SkinnyLinear"/>); off only to compare.
     /// </summary>
     public bool DecodeGemv { get; init; } = true;
 

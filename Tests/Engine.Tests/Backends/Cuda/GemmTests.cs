@@ -28,6 +28,18 @@ public sealed class GemmTests(CudaFixture cuda) : IClassFixture<CudaFixture>
     public void Gemv_RandomOperands_MatchesFloat64Reference(int m, int n, int k, GemmOutput output) =>
         CheckAgainstReference(m, n, k, output, (x, w, y) => cuda.Ops.Gemv(x, w, y, m, n, k, output, cuda.Stream));
 
+    [GpuTheory]
+    [InlineData(1, 4096, 1024, GemmOutput.Bf16)]
+    [InlineData(8, 1030, 512, GemmOutput.Fp32)]
+    [InlineData(9, 64, 64, GemmOutput.Bf16)]
+    public void SkinnyLinear_EitherChoice_MatchesFloat64Reference(int m, int n, int k, GemmOutput output)
+    {
+        using var gemm = new CublasLtGemm(cuda.Device);
+        var skinny = new SkinnyLinear(cuda.Ops, gemm);
+        CheckAgainstReference(m, n, k, output, (x, w, y) => skinny.Linear(x, w, y, m, n, k, output, cuda.Stream));
+        Assert.Equal(CudaOps.GemvFits(m, k) ? 1 : 0, skinny.Decisions.Shapes);
+    }
+
     [Theory]
     [InlineData(0, 64, false)]
     [InlineData(1, 64, true)]

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using DynamoOrleans.Engine.Backends.Cuda.Blas;
+
+namespace DynamoOrleans.Engine.Backends.Cuda.Ops;
+
+/// <summary>
+/// Linear layers of few rows (decode of a few sequences): per shape, whichever of our GEMV kernels and
+/// cuBLASLt is faster, decided on the shape's first call by timing both as CUDA graphs (so launch costs,
+/// which graphs remove, do not decide). On an H100 the GEMV wins at one row on most shapes and cuBLASLt at
+/// eight rows on all of them (bench/results/cuda-kernels-h100.md), so no fixed row bound would do.
+/// The first call of a shape must not come during a graph capture; the runner's eager first steps see to
+/// that, and a shape first met while capturing takes cuBLASLt.
+/// </summary>
+public sealed class SkinnyLinear(CudaOps ops, CublasLtGemm gemm)
+{
+    private const int TimedLaunches = 20;
+
+    private readonly Dictionary<(int M, int N, int K, GemmOutput Out), bool> _useGemv = [];
+
+    /// <summary>Shapes decided so far, and how many of them took the GEMV (for benchmarks' reports).</summary>
+    public (int Shapes, int Gemv) Decisions => (_useGemv.Count, _useGemv.Values.Count(v => v));
+
+    /// <summary><c>y = x · wᵀ</c>, as <see cref="CublasLtGemm.Linear"/>.</summary>
+    public void Linear(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
+    {
+        if (!CudaOps.GemvFits(m, k))
+        {
+            gemm.Linear(x, w, y, m, n, k, output, stream);
+            return;
+        }
+        var key = (m, n, k, output);
+        if (!_useGemv.TryGetValue(key, out var gemv))
+        {
+            if (stream.IsCapturing)
+            {
+                gemm.Linear(x, w, y, m, n, k, output, stream);
+                return;
+            }
+            gemv = Time(stream, () => ops.Gemv(x, w, y, m, n, k, output, stream))
+                < Time(stream, () => gemm.Linear(x, w, y, m, n, k, output, stream));
+            _useGemv[key] = gemv;
+        }
+        if (gemv)
+            ops.Gemv(x, w, y, m, n, k, output, stream);
+        else
+            gemm.Linear(x, w, y, m, n, k, output, stream);
+    }
+
+    // Warm-up (cuBLASLt's own autotune happens on its first call), then a graph of launches replayed twice.
+    private static double Time(CudaStream stream, Action launch)
+    {
+        launch();
+        launch();
+        stream.Synchronize();
+        stream.BeginCapture();
+        try
+        {
+            for (var i = 0; i < TimedLaunches; i++)
+                launch();
+        }
+        catch
+        {
+            stream.EndCapture().Dispose();
+            throw;
+        }
+        using var graph = stream.EndCapture();
+        graph.Launch(stream);
+        stream.Synchronize();
+        var watch = Stopwatch.StartNew();
+        graph.Launch(stream);
+        graph.Launch(stream);
+        stream.Synchronize();
+        return watch.Elapsed.TotalMicroseconds;
+    }
+}
