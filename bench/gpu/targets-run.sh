@@ -6,6 +6,8 @@
 #   SHAPE=llama3.1-8b  the same figures for the 8B shape, plus offline 1k in / 2k out
 # Every figure of one shape comes from this one call, so ratios compare runs on the same GPU.
 # Writes $OUT/targets-SHAPE.md (everything) and leaves the model in /tmp.
+# When device time is short: BASELINE=0 skips transformers (8B: the model is still made), COMPARE=0 the run of the
+# paths the defaults replaced, FIXED=0 the engine's fixed-batch decode.
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 dev=${DEVICE_STAGE:-.device/cuda}
@@ -26,14 +28,14 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
     reference=(--reference "$model/reference.safetensors")
   else
     python3 $dev/bench/make_random_model.py --shape "$shape" --out "$model" 2>&1 | grep -v Warning
-    python3 $dev/bench/transformers_baseline.py --load "$model" --no-reference --prefill 1024,8192 --decode 1,16,64,256 --context 128 2>&1 | grep -v Warning
+    [ "${BASELINE:-1}" = 1 ] && python3 $dev/bench/transformers_baseline.py --load "$model" --no-reference --prefill 1024,8192 --decode 1,16,64,256 --context 128 2>&1 | grep -v Warning
     reference=()
   fi
   echo '## CUDA runner (roofline shares against the peaks above)'
   $bench cuda-runner --model "$model" "${reference[@]}" "${sizes[@]}" --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)'
-  echo '## CUDA runner, the paths the defaults replaced: prefill attention on CUDA cores, decode GEMMs on cuBLASLt'
+  [ "${COMPARE:-1}" = 1 ] && echo '## CUDA runner, the paths the defaults replaced: prefill attention on CUDA cores, decode GEMMs on cuBLASLt' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,16 --context 128 --steps 8 --bandwidth "$bw" --gemm-peak "$tf" --cuda-core-prefill --cublas-decode | grep -v '^# \(cuda-runner\|rerun\)'
-  echo '## engine decode: B requests, prompt 128, output 256'
+  [ "${FIXED:-1}" = 1 ] && echo '## engine decode: B requests, prompt 128, output 256' &&
   $bench engine-workload --device cuda --model "$model" --workload fixed --batch 1,16,64,256 --input 128 --output 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   if [ "$shape" = qwen3-0.6b ]; then
     echo "## nano-vllm's workload (target: 15,000 output tok/s on an H100)"
