@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using DynamoOrleans.Engine.Backends.Cuda;
 using DynamoOrleans.Engine.Backends.Cuda.Blas;
@@ -178,24 +177,8 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         kernel.Launch((uint)((n + rows * warps - 1) / (rows * warps)), 1, 1, (uint)(warps * 32), stream, args);
     }
 
-    /// <summary>Mean µs per launch: a graph of <paramref name="launches"/> launches (after an eager warm-up), replayed three times.</summary>
-    private static double Time(CudaStream stream, Action<int> launch, int launches = Launches)
-    {
-        for (var i = 0; i < 2; i++)
-            launch(i);
-        stream.Synchronize();
-        stream.BeginCapture();
-        for (var i = 0; i < launches; i++)
-            launch(i);
-        using var graph = stream.EndCapture();
-        graph.Launch(stream);
-        stream.Synchronize();
-        var watch = Stopwatch.StartNew();
-        for (var r = 0; r < 3; r++)
-            graph.Launch(stream);
-        stream.Synchronize();
-        return watch.Elapsed.TotalMicroseconds / (3.0 * launches);
-    }
+    private static double Time(CudaStream stream, Action<int> launch, int launches = Launches) =>
+        GraphTimer.MeanMicroseconds(stream, launch, launches, replays: 3);
 
     private static string Row(FormattableString row) => row.ToString(CultureInfo.InvariantCulture);
 

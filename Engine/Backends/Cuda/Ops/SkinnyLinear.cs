@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DynamoOrleans.Engine.Backends.Cuda.Blas;
 
 namespace DynamoOrleans.Engine.Backends.Cuda.Ops;
@@ -36,40 +35,14 @@ public sealed class SkinnyLinear(CudaOps ops, CublasLtGemm gemm)
                 gemm.Linear(x, w, y, m, n, k, output, stream);
                 return;
             }
-            gemv = Time(stream, () => ops.Gemv(x, w, y, m, n, k, output, stream))
-                < Time(stream, () => gemm.Linear(x, w, y, m, n, k, output, stream));
+            // cuBLASLt's own autotune happens in its warm-up call.
+            gemv = GraphTimer.MeanMicroseconds(stream, _ => ops.Gemv(x, w, y, m, n, k, output, stream), TimedLaunches)
+                < GraphTimer.MeanMicroseconds(stream, _ => gemm.Linear(x, w, y, m, n, k, output, stream), TimedLaunches);
             _useGemv[key] = gemv;
         }
         if (gemv)
             ops.Gemv(x, w, y, m, n, k, output, stream);
         else
             gemm.Linear(x, w, y, m, n, k, output, stream);
-    }
-
-    // Warm-up (cuBLASLt's own autotune happens on its first call), then a graph of launches replayed twice.
-    private static double Time(CudaStream stream, Action launch)
-    {
-        launch();
-        launch();
-        stream.Synchronize();
-        stream.BeginCapture();
-        try
-        {
-            for (var i = 0; i < TimedLaunches; i++)
-                launch();
-        }
-        catch
-        {
-            stream.EndCapture().Dispose();
-            throw;
-        }
-        using var graph = stream.EndCapture();
-        graph.Launch(stream);
-        stream.Synchronize();
-        var watch = Stopwatch.StartNew();
-        graph.Launch(stream);
-        graph.Launch(stream);
-        stream.Synchronize();
-        return watch.Elapsed.TotalMicroseconds;
     }
 }
