@@ -22,7 +22,7 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
   $bench cuda-peaks | tee /tmp/peaks.txt | grep -v '^#'
   bw=$(sed -n 's/^peaks: bandwidth_tbps=\([0-9.]*\) .*/\1/p' /tmp/peaks.txt)
   tf=$(sed -n 's/.* gemm_tflops=\([0-9.]*\)$/\1/p' /tmp/peaks.txt)
-  echo '## transformers (eager, bf16, sdpa) on the same random weights'
+  [ "${BASELINE:-1}" = 1 ] && echo '## transformers (eager, bf16, sdpa) on the same random weights' || echo '## transformers: skipped (BASELINE=0); the random model is still made'
   if [ "$shape" = qwen3-0.6b ]; then
     python3 $dev/bench/transformers_baseline.py --make "$model" --prefill 1024,8192 --decode 1,16,64,256 --context 128 2>&1 | grep -v Warning
     reference=(--reference "$model/reference.safetensors")

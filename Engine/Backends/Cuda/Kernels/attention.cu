@@ -10,15 +10,6 @@
 #define ATTN_CHUNK 256
 #define ATTN_MAX_G 8
 
-// Eight bf16 (16 bytes) widened to fp32.
-__device__ __forceinline__ void load8(const bf16* p, float* out)
-{
-    const uint4 v = *reinterpret_cast<const uint4*>(p);
-    const unsigned w[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-    for (int e = 0; e < 4; e++) { out[2 * e] = __uint_as_float(w[e] << 16); out[2 * e + 1] = __uint_as_float(w[e] & 0xffff0000u); }
-}
-
 // Work layout, all loads 16 bytes wide:
 //   scores: KL lanes share one key, DPL = D/KL dims each, and reduce with log2(KL) shuffles, so a warp
 //           scores 32/KL keys at once. The wide form (DPL = 64/G, at most D: the query fits 64 registers,

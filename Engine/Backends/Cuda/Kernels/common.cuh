@@ -24,6 +24,9 @@ __device__ __forceinline__ void unpack_bf16x8(const uint4 v, float* f)
     f[6] = __uint_as_float(v.w << 16); f[7] = __uint_as_float(v.w & 0xffff0000u);
 }
 
+// Eight bf16 at p (16-byte aligned) widened to fp32.
+__device__ __forceinline__ void load8(const bf16* p, float* out) { unpack_bf16x8(*reinterpret_cast<const uint4*>(p), out); }
+
 __device__ __forceinline__ float warp_sum(float v)
 {
     for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);

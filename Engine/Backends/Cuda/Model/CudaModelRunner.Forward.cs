@@ -94,11 +94,11 @@ public sealed partial class CudaModelRunner
                 return;
             }
             // First step of this shape: run it eagerly (its results are this step's), then capture it for the next.
-            Body(bucket, gSplits, gSplitLength, bucket, AttentionPath.Decode);
+            Body(bucket, gSplits, gSplitLength, bucket, _decodePath);
             _stream.BeginCapture();
             try
             {
-                Body(bucket, gSplits, gSplitLength, bucket, AttentionPath.Decode);
+                Body(bucket, gSplits, gSplitLength, bucket, _decodePath);
             }
             catch
             {
@@ -112,7 +112,7 @@ public sealed partial class CudaModelRunner
         var tokens = batch.NumTokens;
         // Steps that prefill take the tensor-core kernel when it is on; it needs no split of the key range.
         var tensorCore = _tensorCore is not null && tokens > batch.NumSequences;
-        var path = tensorCore ? AttentionPath.TensorCorePrefill : IsPureDecode(batch) ? AttentionPath.Decode : AttentionPath.Paged;
+        var path = tensorCore ? AttentionPath.TensorCorePrefill : IsPureDecode(batch) ? _decodePath : AttentionPath.Paged;
         var (splits, splitLength) = tokens <= _maxSplitTokens && !tensorCore
             ? AttentionArgs.ChooseSplits(tokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
             : (1, int.MaxValue);
@@ -163,7 +163,7 @@ public sealed partial class CudaModelRunner
             case AttentionPath.TensorCorePrefill:
                 _tensorCore!.Prefill(attention, _stream);
                 break;
-            case AttentionPath.Decode when _decodeAttention:
+            case AttentionPath.Decode:
                 _ops.DecodeAttention(attention, _stream);
                 break;
             default:

@@ -23,7 +23,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly TensorCoreAttention? _tensorCore;
     private readonly CublasLtGemm _gemm;
     private readonly SkinnyLinear? _skinny;
-    private readonly bool _decodeAttention;
+    private readonly AttentionPath _decodePath;
     private readonly CudaLayerWeights[] _layers;
     private readonly DeviceBuffer _embedding;
     private readonly DeviceBuffer _lmHead;
@@ -62,7 +62,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
             _skinny = options.DecodeGemv ? new SkinnyLinear(_ops, _gemm) : null;
-            _decodeAttention = options.DecodeAttention;
+            _decodePath = options.DecodeAttention ? AttentionPath.Decode : AttentionPath.Paged;
 
             var uploader = new WeightUploader(_device, _stream);
             var tensors = model.Tensors;

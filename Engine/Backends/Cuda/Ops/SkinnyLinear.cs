@@ -16,7 +16,7 @@ public sealed class SkinnyLinear(CudaOps ops, CublasLtGemm gemm)
 
     private readonly Dictionary<(int M, int N, int K, GemmOutput Out), bool> _useGemv = [];
 
-    /// <summary>Shapes decided so far, and how many of them took the GEMV (for benchmarks' reports).</summary>
+    /// <summary>Shapes decided so far, and how many of them took the GEMV.</summary>
     public (int Shapes, int Gemv) Decisions => (_useGemv.Count, _useGemv.Values.Count(v => v));
 
     /// <summary><c>y = x · wᵀ</c>, as <see cref="CublasLtGemm.Linear"/>.</summary>
