@@ -67,6 +67,7 @@ public static class CudaEngine
             TensorCorePrefill = cuda.TensorCorePrefill,
             DecodeGemv = cuda.DecodeGemv,
             DecodeAttention = cuda.DecodeAttention,
+            ProgrammaticLaunch = cuda.ProgrammaticLaunch,
         };
     }
 

@@ -24,6 +24,9 @@ public sealed record CudaOptions
     /// <summary>Decode attention on its own kernel (see <c>CudaRunnerOptions.DecodeAttention</c>); off only to compare.</summary>
     public bool DecodeAttention { get; init; } = true;
 
+    /// <summary>Programmatic dependent launch on sm_90+ (see <c>CudaRunnerOptions.ProgrammaticLaunch</c>); off only to compare.</summary>
+    public bool ProgrammaticLaunch { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -46,6 +46,9 @@ public sealed record WorkloadSettings
     /// <summary>CUDA only: decode attention on its own kernel (CudaOptions.DecodeAttention); --paged-decode turns it off.</summary>
     public bool DecodeAttention { get; init; } = true;
 
+    /// <summary>CUDA only: programmatic dependent launch (CudaOptions.ProgrammaticLaunch); --no-pdl turns it off.</summary>
+    public bool ProgrammaticLaunch { get; init; } = true;
+
     public static WorkloadSettings Parse(string[] args)
     {
         var workload = Arg(args, "--workload") ?? "nano-vllm";
@@ -70,6 +73,7 @@ public sealed record WorkloadSettings
             TensorCorePrefill = !args.Contains("--cuda-core-prefill"),
             DecodeGemv = !args.Contains("--cublas-decode"),
             DecodeAttention = !args.Contains("--paged-decode"),
+            ProgrammaticLaunch = !args.Contains("--no-pdl"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

@@ -17,12 +17,17 @@ public sealed unsafe class CudaModule : IDisposable
         _handle = new CudaModuleHandle(device.Context, module);
     }
 
-    public CudaKernel GetKernel(string name)
+    /// <summary>
+    /// The kernel <paramref name="name"/>. With <paramref name="programmaticLaunch"/> its launches let it start
+    /// while the previous kernel in the stream finishes (programmatic dependent launch, sm_90+): the kernel
+    /// must call grid_dependency_wait() (Kernels/common.cuh) before touching what other kernels write.
+    /// </summary>
+    public CudaKernel GetKernel(string name, bool programmaticLaunch = false)
     {
         var result = cuModuleGetFunction(out var function, _handle.DangerousGetHandle(), name);
         if (result != 0)
             throw new CudaException(nameof(cuModuleGetFunction), result, CudaErrorName(result), $"kernel '{name}'");
-        return new CudaKernel(name, function);
+        return new CudaKernel(name, function, programmaticLaunch);
     }
 
     public void Dispose() => _handle.Dispose();
@@ -33,13 +38,17 @@ public readonly unsafe struct CudaKernel
 {
     private readonly nint _function;
 
-    internal CudaKernel(string name, nint function)
+    internal CudaKernel(string name, nint function, bool programmaticLaunch)
     {
         Name = name;
         _function = function;
+        ProgrammaticLaunch = programmaticLaunch;
     }
 
     public string Name { get; }
+
+    /// <summary>Whether launches carry the programmatic-stream-serialization attribute (see <see cref="CudaModule.GetKernel"/>).</summary>
+    public bool ProgrammaticLaunch { get; }
 
     /// <summary>
     /// Queues a launch. <paramref name="args"/> holds one pointer per kernel parameter, each to a local of
@@ -47,8 +56,22 @@ public readonly unsafe struct CudaKernel
     /// </summary>
     public void Launch(uint gridX, uint gridY, uint gridZ, uint block, CudaStream stream, void** args, uint sharedBytes = 0)
     {
-        var result = cuLaunchKernel(_function, gridX, gridY, gridZ, block, 1, 1, sharedBytes, stream.Handle, args, null);
+        int result;
+        if (ProgrammaticLaunch)
+        {
+            var attribute = new CuLaunchAttribute { Id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION, Value = 1 };
+            var config = new CuLaunchConfig
+            {
+                GridX = gridX, GridY = gridY, GridZ = gridZ, BlockX = block, BlockY = 1, BlockZ = 1,
+                SharedMemBytes = sharedBytes, Stream = stream.Handle, Attributes = &attribute, NumAttributes = 1,
+            };
+            result = cuLaunchKernelEx(&config, _function, args, null);
+        }
+        else
+        {
+            result = cuLaunchKernel(_function, gridX, gridY, gridZ, block, 1, 1, sharedBytes, stream.Handle, args, null);
+        }
         if (result != 0)
-            throw new CudaException(nameof(cuLaunchKernel), result, CudaErrorName(result), $"kernel '{Name}' grid ({gridX},{gridY},{gridZ}) block {block}");
+            throw new CudaException(ProgrammaticLaunch ? nameof(cuLaunchKernelEx) : nameof(cuLaunchKernel), result, CudaErrorName(result), $"kernel '{Name}' grid ({gridX},{gridY},{gridZ}) block {block}");
     }
 }

@@ -42,6 +42,24 @@ public sealed unsafe class DeviceBuffer : IDisposable
         CheckCuda(cuMemcpyHtoDAsync(At(byteOffset), source, (nuint)bytes, stream.Handle), nameof(cuMemcpyHtoDAsync));
     }
 
+    /// <summary>
+    /// Queues a copy of <paramref name="rows"/> contiguous host rows of <paramref name="rowBytes"/> to rows
+    /// <paramref name="destinationPitch"/> bytes apart from <paramref name="byteOffset"/> (interleaving two matrices).
+    /// </summary>
+    public void CopyRowsFromHost(void* source, long rowBytes, long rows, long destinationPitch, CudaStream stream, long byteOffset = 0)
+    {
+        if (rows == 0)
+            return;
+        CheckRange(byteOffset, (rows - 1) * destinationPitch + rowBytes);
+        var copy = new CuMemcpy2D
+        {
+            SrcMemoryType = CU_MEMORYTYPE_HOST, SrcHost = source, SrcPitch = (nuint)rowBytes,
+            DstMemoryType = CU_MEMORYTYPE_DEVICE, DstDevice = At(byteOffset), DstPitch = (nuint)destinationPitch,
+            WidthInBytes = (nuint)rowBytes, Height = (nuint)rows,
+        };
+        CheckCuda(cuMemcpy2DAsync(&copy, stream.Handle), nameof(cuMemcpy2DAsync));
+    }
+
     /// <summary>Copies to the host and waits for the stream.</summary>
     public void CopyTo<T>(Span<T> destination, CudaStream stream, long byteOffset = 0) where T : unmanaged
     {

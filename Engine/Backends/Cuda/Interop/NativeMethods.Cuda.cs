@@ -10,6 +10,9 @@ internal static unsafe partial class NativeMethods
     internal const int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
     internal const int CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
     internal const int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+    internal const int CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = 6;
+    internal const int CU_MEMORYTYPE_HOST = 1;
+    internal const int CU_MEMORYTYPE_DEVICE = 2;
     internal const uint CU_STREAM_NON_BLOCKING = 1;
     internal const int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
     internal const uint CU_MEMHOSTALLOC_PORTABLE = 1;
@@ -102,6 +105,52 @@ internal static unsafe partial class NativeMethods
         uint gridX, uint gridY, uint gridZ,
         uint blockX, uint blockY, uint blockZ,
         uint sharedMemBytes, nint stream, void** kernelParams, void** extra);
+
+    /// <summary>CUlaunchConfig (cuda.h, CUDA 12+): the grid, block, stream and attribute list of one cuLaunchKernelEx.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CuLaunchConfig
+    {
+        public uint GridX, GridY, GridZ;
+        public uint BlockX, BlockY, BlockZ;
+        public uint SharedMemBytes;
+        public nint Stream;
+        public CuLaunchAttribute* Attributes;
+        public uint NumAttributes;
+    }
+
+    /// <summary>CUlaunchAttribute: an id, padding to 8 bytes, then a 64-byte value union (here only its first int).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 72)]
+    internal struct CuLaunchAttribute
+    {
+        [FieldOffset(0)] public int Id;
+        [FieldOffset(8)] public int Value;
+    }
+
+    [LibraryImport(CudaLibraries.Driver)]
+    internal static partial int cuLaunchKernelEx(CuLaunchConfig* config, nint function, void** kernelParams, void** extra);
+
+    /// <summary>CUDA_MEMCPY2D: a pitched copy of Height rows of WidthInBytes (array fields unused here).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CuMemcpy2D
+    {
+        public nuint SrcXInBytes, SrcY;
+        public int SrcMemoryType;
+        public void* SrcHost;
+        public ulong SrcDevice;
+        public nint SrcArray;
+        public nuint SrcPitch;
+        public nuint DstXInBytes, DstY;
+        public int DstMemoryType;
+        public void* DstHost;
+        public ulong DstDevice;
+        public nint DstArray;
+        public nuint DstPitch;
+        public nuint WidthInBytes;
+        public nuint Height;
+    }
+
+    [LibraryImport(CudaLibraries.Driver, EntryPoint = "cuMemcpy2DAsync_v2")]
+    internal static partial int cuMemcpy2DAsync(CuMemcpy2D* copy, nint stream);
 
     [LibraryImport(CudaLibraries.Driver, EntryPoint = "cuStreamBeginCapture_v2")]
     internal static partial int cuStreamBeginCapture(nint stream, int mode);

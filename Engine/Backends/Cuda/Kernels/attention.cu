@@ -212,6 +212,7 @@ __device__ void paged_attention(
         const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
         int num_q_heads, int num_kv_heads, int split_len, float scale)                                         \
     {                                                                                                          \
+        kernel_start();                                                                                        \
         paged_attention<D, MAXG, WIDE>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,    \
                                        block_tables, max_blocks, block_size, num_q_heads, num_kv_heads,        \
                                        split_len, scale);                                                      \
@@ -237,6 +238,7 @@ extern "C" __global__ void attention_combine(bf16* __restrict__ out, const float
                                              const float* __restrict__ part_acc, const int* __restrict__ positions,
                                              int num_q_heads, int head_dim, int split_len, int splits)
 {
+    kernel_start();
     const int t = blockIdx.x, h = blockIdx.y, d = threadIdx.x;
     const int ctx = positions[t] + 1;
     if (ctx <= split_len) return;

@@ -55,3 +55,32 @@ __device__ float block_sum(float v)
     __syncthreads();
     return partial[0];
 }
+
+// Programmatic dependent launch (sm_90+; no-ops elsewhere and when the launch did not ask for it). A kernel
+// launched with the programmatic-serialization attribute may start while the previous kernel in the stream
+// still runs; grid_dependency_wait() blocks until that kernel (and so, transitively, every earlier one) has
+// finished and its writes are visible. Every kernel calls it before it touches memory another kernel writes
+// (reads and writes alike); only reads of what no kernel writes (weights, step inputs copied before the step)
+// may come earlier, which is the point: a GEMV streams its weights while the previous kernel finishes.
+// allow_dependents_launch() then lets the next kernel start; called after the wait, so at most two kernels
+// overlap and the waiting one holds few SM resources.
+__device__ __forceinline__ void grid_dependency_wait()
+{
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;\n" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void allow_dependents_launch()
+{
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+#endif
+}
+
+// The usual prologue: wait for the previous kernel, then let the next one be scheduled.
+__device__ __forceinline__ void kernel_start()
+{
+    grid_dependency_wait();
+    allow_dependents_launch();
+}

@@ -204,6 +204,7 @@ __device__ void decode_attention(
         const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
         int num_q_heads, int num_kv_heads, int split_len, float scale)                                         \
     {                                                                                                          \
+        kernel_start();                                                                                        \
         decode_attention<D, MAXG, (MAXG <= 4 ? 8 : 4)>(out, part_ml, part_acc, qkv, k_cache, v_cache,          \
                                                        token_seq, positions, block_tables, max_blocks,         \
                                                        block_size, num_q_heads, num_kv_heads, split_len, scale); \

@@ -17,12 +17,33 @@
 #define GEMV_UNROLL 4 // 16-byte loads per row a lane issues before it uses the first
 #endif
 
-template <int M, bool F32_OUT>
+// What the kernel writes: y as bf16 or fp32, or (SWIGLU) silu(gate) * up of row pairs. For SWIGLU, w's rows
+// interleave the gate and up projections (row 2i is gate row i, 2i + 1 is up row i; the runner uploads them so),
+// so a warp's row pair (GEMV_ROWS is even) holds both halves of one activation and y is [m, n / 2]. Each half is
+// rounded to bf16 before the product, as the unfused GEMM + silu_mul path rounds them, so both give the same bits.
+#define GEMV_OUT_BF16 0
+#define GEMV_OUT_F32 1
+#define GEMV_OUT_SWIGLU 2
+
+// One round of weight loads: GEMV_UNROLL 16-byte pieces of each of the warp's rows, all issued before any is
+// used (bytes in flight are what a GEMV needs); pieces past the row end read as zeros.
+__device__ __forceinline__ void gemv_load_round(uint4 (&wv)[GEMV_UNROLL][GEMV_ROWS], const uint4* const (&wr)[GEMV_ROWS], int i0, int k8)
+{
+#pragma unroll
+    for (int u = 0; u < GEMV_UNROLL; u++)
+    {
+        const int i = i0 + 32 * u;
+#pragma unroll
+        for (int r = 0; r < GEMV_ROWS; r++) { const uint4 zero = {0u, 0u, 0u, 0u}; wv[u][r] = i < k8 ? wr[r][i] : zero; }
+    }
+}
+
+template <int M, int OUT>
 __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k)
 {
+    static_assert(OUT != GEMV_OUT_SWIGLU || GEMV_ROWS % 2 == 0, "SwiGLU pairs rows within a warp");
     const int lane = threadIdx.x & 31;
     const int row0 = (blockIdx.x * GEMV_WARPS + (threadIdx.x >> 5)) * GEMV_ROWS;
-    if (row0 >= n) return;
     const int k8 = k >> 3;
     const uint4* wr[GEMV_ROWS];
 #pragma unroll
@@ -30,23 +51,21 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
         wr[r] = reinterpret_cast<const uint4*>(w + (long long)min(row0 + r, n - 1) * k); // past n: re-read, not written
     const uint4* xr = reinterpret_cast<const uint4*>(x);
 
+    uint4 wv[GEMV_UNROLL][GEMV_ROWS];
+    // Weights are written by no kernel, so the first round streams in while the previous kernel finishes
+    // (programmatic dependent launch); x is that kernel's output, read only after the wait.
+    gemv_load_round(wv, wr, lane, k8);
+    kernel_start();
+    if (row0 >= n) return;
+
     float acc[GEMV_ROWS][M];
 #pragma unroll
     for (int r = 0; r < GEMV_ROWS; r++)
 #pragma unroll
         for (int m = 0; m < M; m++) acc[r][m] = 0.0f;
 
-    for (int i0 = lane; i0 < k8; i0 += 32 * GEMV_UNROLL)
+    for (int i0 = lane;;)
     {
-        // All of this round's weight loads go out before any is used: bytes in flight are what a GEMV needs.
-        uint4 wv[GEMV_UNROLL][GEMV_ROWS];
-#pragma unroll
-        for (int u = 0; u < GEMV_UNROLL; u++)
-        {
-            const int i = i0 + 32 * u;
-#pragma unroll
-            for (int r = 0; r < GEMV_ROWS; r++) { const uint4 zero = {0u, 0u, 0u, 0u}; wv[u][r] = i < k8 ? wr[r][i] : zero; }
-        }
 #pragma unroll
         for (int u = 0; u < GEMV_UNROLL; u++)
         {
@@ -66,6 +85,9 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
                     for (int j = 0; j < 8; j++) acc[r][m] = fmaf(xf[j], wf[r][j], acc[r][m]);
             }
         }
+        i0 += 32 * GEMV_UNROLL;
+        if (i0 >= k8) break;
+        gemv_load_round(wv, wr, i0, k8);
     }
 
 #pragma unroll
@@ -73,12 +95,23 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
 #pragma unroll
         for (int m = 0; m < M; m++)
         {
-            const float v = warp_sum(acc[r][m]);
-            if (lane == 0 && row0 + r < n)
+            if (OUT == GEMV_OUT_SWIGLU)
             {
-                const long long at = (long long)m * n + row0 + r;
-                if (F32_OUT) reinterpret_cast<float*>(y)[at] = v;
-                else reinterpret_cast<bf16*>(y)[at] = f2bf(v);
+                if (r % 2 == 1) continue; // written with the gate row before it
+                const float gate = bf2f(f2bf(warp_sum(acc[r][m])));
+                const float up = bf2f(f2bf(warp_sum(acc[r + 1][m])));
+                if (lane == 0 && row0 + r < n)
+                    reinterpret_cast<bf16*>(y)[(long long)m * (n >> 1) + ((row0 + r) >> 1)] = f2bf(gate / (1.0f + expf(-gate)) * up);
+            }
+            else
+            {
+                const float v = warp_sum(acc[r][m]);
+                if (lane == 0 && row0 + r < n)
+                {
+                    const long long at = (long long)m * n + row0 + r;
+                    if (OUT == GEMV_OUT_F32) reinterpret_cast<float*>(y)[at] = v;
+                    else reinterpret_cast<bf16*>(y)[at] = f2bf(v);
+                }
             }
         }
 }
@@ -86,10 +119,21 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
 #define GEMV_KERNELS(M)                                                                                            \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
         gemv_m##M##_bf16(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
-    { gemv<M, false>(y, x, w, n, k); }                                                                             \
+    { gemv<M, GEMV_OUT_BF16>(y, x, w, n, k); }                                                                     \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
         gemv_m##M##_f32(float* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
-    { gemv<M, true>(y, x, w, n, k); }
+    { gemv<M, GEMV_OUT_F32>(y, x, w, n, k); }                                                                      \
+    GEMV_SWIGLU_KERNEL(M)
+
+// Variants with an odd row count (bench/Engine.Bench's cuda-kernels compiles some) have no SwiGLU form.
+#if GEMV_ROWS % 2 == 0
+#define GEMV_SWIGLU_KERNEL(M)                                                                                      \
+    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
+        gemv_m##M##_swiglu(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
+    { gemv<M, GEMV_OUT_SWIGLU>(y, x, w, n, k); }
+#else
+#define GEMV_SWIGLU_KERNEL(M)
+#endif
 
 GEMV_KERNELS(1)
 GEMV_KERNELS(2)

@@ -5,6 +5,7 @@ extern "C" __global__ void kv_write(bf16* __restrict__ k_cache, bf16* __restrict
                                     const bf16* __restrict__ qkv, const int* __restrict__ slots,
                                     int num_q_heads, int num_kv_heads, int head_dim)
 {
+    kernel_start();
     const int t = blockIdx.x;
     const int slot = slots[t];
     if (slot < 0) return;
@@ -21,6 +22,7 @@ extern "C" __global__ void kv_write(bf16* __restrict__ k_cache, bf16* __restrict
 extern "C" __global__ void copy_kv_blocks(bf16* __restrict__ caches, const int* __restrict__ pairs,
                                           long long cache_elems, int block_elems)
 {
+    kernel_start();
     const int p = blockIdx.x, c = blockIdx.y;
     const long long src = (long long)pairs[2 * p] * block_elems, dst = (long long)pairs[2 * p + 1] * block_elems;
     const uint4* s = reinterpret_cast<const uint4*>(caches + c * cache_elems + src);

@@ -1,6 +1,7 @@
 // Greedy sampling on the device: the index of each row's largest logit (ties: the lowest index, as torch.argmax).
 extern "C" __global__ void argmax_rows(int* __restrict__ out, const float* __restrict__ logits, int vocab)
 {
+    kernel_start();
     const float* row = logits + (long long)blockIdx.x * vocab;
     float best = NEG_INF;
     int index = 0x7fffffff;
@@ -69,6 +70,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     int* __restrict__ out, float* __restrict__ logits, const float* __restrict__ temperature,
     const int* __restrict__ top_k, const float* __restrict__ top_p, const float* __restrict__ uniform, int vocab)
 {
+    kernel_start();
     __shared__ float red[32];
     __shared__ float seg_sums[SAMPLE_THREADS];
     const int r = blockIdx.x, tid = threadIdx.x;

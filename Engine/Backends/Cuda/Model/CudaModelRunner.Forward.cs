@@ -146,10 +146,10 @@ public sealed partial class CudaModelRunner
         var qkvWidth = (hq + 2 * hkv) * d;
 
         Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
-        _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
-            tokens, hq, hkv, d, _eps, _stream);
         var (kCache, vCache) = CacheOf(l);
-        _ops.KvWrite(kCache, vCache, b.Qkv.Pointer, b.Slots, tokens, hq, hkv, d, _stream);
+        // RoPE also stores the step's keys and values in the cache: one launch a layer fewer than a separate kv_write.
+        _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
+            tokens, hq, hkv, d, _eps, _stream, kCache, vCache, b.Slots);
         var attention = new AttentionArgs
         {
             Output = b.Attention.Pointer, Qkv = b.Qkv.Pointer, KCache = kCache, VCache = vCache,
@@ -173,8 +173,15 @@ public sealed partial class CudaModelRunner
         Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
 
-        Linear(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, GemmOutput.Bf16, _stream);
-        _ops.SiluMul(b.Activated.Pointer, b.GateUp.Pointer, tokens, c.IntermediateSize, _stream);
+        if (_skinny is not null)
+        {
+            _skinny.LinearSwiGlu(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, b.Activated.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream);
+        }
+        else
+        {
+            _gemm.Linear(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, GemmOutput.Bf16, _stream);
+            _ops.SiluMul(b.Activated.Pointer, b.GateUp.Pointer, tokens, c.IntermediateSize, _stream);
+        }
         Linear(b.Activated.Pointer, w.Down.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.IntermediateSize, GemmOutput.Bf16, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, nextNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
     }

@@ -57,7 +57,8 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
         {
             _stream = Own(owned, _device.CreateStream());
             _module = Own(owned, KernelModuleLoader.Load(_device));
-            _ops = new CudaOps(_module);
+            ProgrammaticLaunch = options.ProgrammaticLaunch && _device.ComputeCapabilityMajor >= 9;
+            _ops = new CudaOps(_module, ProgrammaticLaunch);
             if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
@@ -81,7 +82,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
                     QNorm = t.QNorm is { } qn ? uploader.Upload(qn) : null,
                     KNorm = t.KNorm is { } kn ? uploader.Upload(kn) : null,
                     PostAttentionNorm = uploader.Upload(t.PostAttentionNorm),
-                    GateUp = uploader.Concat([t.GateProj, t.UpProj]),
+                    GateUp = uploader.InterleaveRows(t.GateProj, t.UpProj),
                     Down = uploader.Upload(t.DownProj),
                 });
             }
@@ -111,6 +112,9 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     }
 
     public ModelConfig Config => _config;
+
+    /// <summary>Whether kernels launch with programmatic dependent launch (<see cref="CudaRunnerOptions.ProgrammaticLaunch"/> on an sm_90+ GPU).</summary>
+    public bool ProgrammaticLaunch { get; }
 
     public CudaDevice Device => _device;
 

@@ -46,6 +46,13 @@ public sealed record CudaRunnerOptions
     /// </summary>
     public bool DecodeAttention { get; init; } = true;
 
+    /// <summary>
+    /// Launches the engine's kernels with programmatic dependent launch on sm_90+ GPUs (H100, H200): each kernel
+    /// may be scheduled while the previous one finishes, and a GEMV streams its weights meanwhile, which hides
+    /// most of the gap between the ~10 small kernels of every layer of a decode step. Off only to compare.
+    /// </summary>
+    public bool ProgrammaticLaunch { get; init; } = true;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);

@@ -41,6 +41,9 @@ public readonly record struct AttentionArgs
 
     public required int SplitLength { get; init; }
 
+    /// <summary>Contexts up to this many keys are never split (four <see cref="CudaOps.SplitGranularity"/> pieces).</summary>
+    public const int MinContextToSplit = 4 * CudaOps.SplitGranularity;
+
     /// <summary>
     /// Splits the key range only when the tokens × KV heads alone would leave SMs idle: then pieces of
     /// <see cref="CudaOps.SplitGranularity"/> keys cover the longest context with at most <paramref name="maxSplits"/> splits.
@@ -48,7 +51,8 @@ public readonly record struct AttentionArgs
     public static (int Splits, int SplitLength) ChooseSplits(int tokens, int numKvHeads, int maxContext, int multiprocessors, int maxSplits)
     {
         var blocks = tokens * numKvHeads;
-        if (blocks >= 2 * multiprocessors || maxContext <= CudaOps.SplitGranularity || maxSplits <= 1)
+        // Short contexts are not split: a few key tiles per block cost less than the combine kernel's launch.
+        if (blocks >= 2 * multiprocessors || maxContext <= MinContextToSplit || maxSplits <= 1)
             return (1, int.MaxValue);
         var wanted = Math.Clamp((2 * multiprocessors + blocks - 1) / blocks, 1, maxSplits);
         var granules = (maxContext + CudaOps.SplitGranularity - 1) / CudaOps.SplitGranularity;

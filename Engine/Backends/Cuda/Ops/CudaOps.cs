@@ -28,32 +28,39 @@ public sealed unsafe class CudaOps
     private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _decodeAttention = [];
     private readonly CudaKernel[] _gemvBf16 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvF32 = new CudaKernel[GemvMaxRows + 1];
+    private readonly CudaKernel[] _gemvSwiGlu = new CudaKernel[GemvMaxRows + 1];
 
-    public CudaOps(CudaModule module)
+    /// <param name="programmaticLaunch">
+    /// Launch every kernel with programmatic dependent launch (sm_90+): each may start while the one before it
+    /// finishes, and a GEMV streams its weights meanwhile (see Kernels/common.cuh). Off, launches are ordinary.
+    /// </param>
+    public CudaOps(CudaModule module, bool programmaticLaunch = false)
     {
-        _embedding = module.GetKernel("embedding_gather");
-        _addRmsNorm = module.GetKernel("add_rmsnorm");
-        _siluMul = module.GetKernel("silu_mul");
-        _gatherRows = module.GetKernel("gather_rows");
-        _qkNormRope = module.GetKernel("qk_norm_rope");
-        _kvWrite = module.GetKernel("kv_write");
-        _copyBlocks = module.GetKernel("copy_kv_blocks");
-        _combine = module.GetKernel("attention_combine");
-        _argmax = module.GetKernel("argmax_rows");
-        _sample = module.GetKernel("sample_rows");
+        CudaKernel Kernel(string name) => module.GetKernel(name, programmaticLaunch);
+        _embedding = Kernel("embedding_gather");
+        _addRmsNorm = Kernel("add_rmsnorm");
+        _siluMul = Kernel("silu_mul");
+        _gatherRows = Kernel("gather_rows");
+        _qkNormRope = Kernel("qk_norm_rope");
+        _kvWrite = Kernel("kv_write");
+        _copyBlocks = Kernel("copy_kv_blocks");
+        _combine = Kernel("attention_combine");
+        _argmax = Kernel("argmax_rows");
+        _sample = Kernel("sample_rows");
         for (var m = 1; m <= GemvMaxRows; m++)
         {
-            _gemvBf16[m] = module.GetKernel($"gemv_m{m}_bf16");
-            _gemvF32[m] = module.GetKernel($"gemv_m{m}_f32");
+            _gemvBf16[m] = Kernel($"gemv_m{m}_bf16");
+            _gemvF32[m] = Kernel($"gemv_m{m}_f32");
+            _gemvSwiGlu[m] = Kernel($"gemv_m{m}_swiglu");
         }
         foreach (var d in DecodeAttentionHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
-                _decodeAttention[(d, g)] = module.GetKernel($"decode_attention_d{d}_g{g}");
+                _decodeAttention[(d, g)] = Kernel($"decode_attention_d{d}_g{g}");
         foreach (var d in SupportedHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
             {
-                _attention[(d, g, false)] = module.GetKernel($"paged_attention_d{d}_g{g}");
-                _attention[(d, g, true)] = module.GetKernel($"paged_attention_d{d}_g{g}_wide");
+                _attention[(d, g, false)] = Kernel($"paged_attention_d{d}_g{g}");
+                _attention[(d, g, true)] = Kernel($"paged_attention_d{d}_g{g}_wide");
             }
     }
 
@@ -93,6 +100,22 @@ public sealed unsafe class CudaOps
         kernel.Launch((uint)((n + rowsPerBlock - 1) / rowsPerBlock), 1, 1, GemvWarps * 32, stream, args);
     }
 
+    /// <summary>
+    /// <c>activated[m, n / 2] = silu(gate) · up</c> of <c>x · wᵀ</c> in one pass, w's rows interleaving the gate
+    /// and up projections (<see cref="Model.WeightUploader"/>'s InterleaveRows); the same bits as
+    /// <see cref="Gemv"/> to a bf16 [m, n] buffer followed by <see cref="SiluMul"/>.
+    /// </summary>
+    public void GemvSwiGlu(ulong x, ulong w, ulong activated, int m, int n, int k, CudaStream stream)
+    {
+        if (!GemvFits(m, k) || n % 2 != 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"SwiGLU GEMV takes 1..{GemvMaxRows} rows, k a multiple of 8 and n even; got m={m}, n={n}, k={k}");
+        if (((x | w) & 15) != 0)
+            throw new ArgumentException("GEMV operands must be 16-byte aligned");
+        void** args = stackalloc void*[] { &activated, &x, &w, &n, &k };
+        const int rowsPerBlock = GemvWarps * GemvRowsPerWarp;
+        _gemvSwiGlu[m].Launch((uint)((n + rowsPerBlock - 1) / rowsPerBlock), 1, 1, GemvWarps * 32, stream, args);
+    }
+
     /// <summary>residual (fp32) [tokens, hidden] = table[ids].</summary>
     public void EmbeddingGather(ulong residual, ulong table, ulong ids, int tokens, int hidden, CudaStream stream)
     {
@@ -107,7 +130,7 @@ public sealed unsafe class CudaOps
         _addRmsNorm.Launch((uint)tokens, 1, 1, hidden >= 4096 ? 1024u : RowThreads, stream, args);
     }
 
-    /// <summary>output [tokens, inter] = silu(gateUp[:, :inter]) · gateUp[:, inter:].</summary>
+    /// <summary>output [tokens, inter] = silu(gate) · up, gateUp's columns interleaving gate and up (2i, 2i + 1).</summary>
     public void SiluMul(ulong output, ulong gateUp, int tokens, int inter, CudaStream stream)
     {
         void** args = stackalloc void*[] { &output, &gateUp, &inter };
@@ -121,12 +144,20 @@ public sealed unsafe class CudaOps
         _gatherRows.Launch((uint)count, 1, 1, RowThreads, stream, args);
     }
 
-    /// <summary>In place on fused QKV rows: optional per-head RMSNorm (qNorm/kNorm != 0), then RoPE on q and k heads.</summary>
+    /// <summary>
+    /// In place on fused QKV rows: optional per-head RMSNorm (qNorm/kNorm != 0), then RoPE on q and k heads.
+    /// With <paramref name="kCache"/> != 0 it also stores each token's key and value in its slot
+    /// (<paramref name="slots"/>, &lt; 0 skips), which <see cref="KvWrite"/> would otherwise do.
+    /// </summary>
     public void QkNormRope(ulong qkv, ulong positions, ulong invFreq, ulong qNorm, ulong kNorm,
-        int tokens, int numQHeads, int numKvHeads, int headDim, float eps, CudaStream stream)
+        int tokens, int numQHeads, int numKvHeads, int headDim, float eps, CudaStream stream,
+        ulong kCache = 0, ulong vCache = 0, ulong slots = 0)
     {
-        void** args = stackalloc void*[] { &qkv, &positions, &invFreq, &qNorm, &kNorm, &numQHeads, &numKvHeads, &headDim, &eps };
-        _qkNormRope.Launch((uint)tokens, (uint)(numQHeads + numKvHeads), 1, (uint)Math.Max(32, headDim / 2), stream, args);
+        if (kCache != 0 && (vCache == 0 || slots == 0))
+            throw new ArgumentException("storing keys needs the value cache and the slots too");
+        void** args = stackalloc void*[] { &qkv, &positions, &invFreq, &qNorm, &kNorm, &kCache, &vCache, &slots, &numQHeads, &numKvHeads, &headDim, &eps };
+        var heads = numQHeads + numKvHeads * (kCache != 0 ? 2 : 1);
+        _qkNormRope.Launch((uint)tokens, (uint)heads, 1, (uint)Math.Max(32, headDim / 2), stream, args);
     }
 
     /// <summary>Writes each token's K and V from the fused QKV rows into its cache slot (slot &lt; 0 skips).</summary>

@@ -155,7 +155,8 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     [Theory]
     [InlineData(1, 8, 4096, 132, 16, 16, 256)]     // one decode sequence, long context: split
     [InlineData(64, 8, 4096, 132, 16, 1, 0)]       // a full decode batch fills the SMs: no split
-    [InlineData(1, 8, 200, 132, 16, 4, 64)]        // short context: splits of 64 keys
+    [InlineData(1, 8, 300, 132, 16, 5, 64)]        // short context: splits of 64 keys
+    [InlineData(1, 8, 256, 132, 16, 1, 0)]         // up to 256 keys: the combine launch would cost more
     [InlineData(1, 8, 64, 132, 16, 1, 0)]          // one granule: nothing to split
     public void ChooseSplits_Shapes_SplitOnlyWhenSmsIdle(int tokens, int kvHeads, int maxContext, int sms, int maxSplits, int splits, int splitLength)
     {

@@ -49,6 +49,46 @@ public sealed class CudaGraphTests
         Assert.Equal(0, eager.NumCapturedGraphs);
     }
 
+    /// <summary>
+    /// Programmatic dependent launch lets each kernel start before the previous one ends; any kernel that read
+    /// or wrote shared data before its grid_dependency_wait() would race and show here as different bits.
+    /// </summary>
+    [GpuTheory]
+    [InlineData("tiny-qwen3")]
+    [InlineData("tiny-llama3")]
+    public void Steps_WithProgrammaticLaunch_BitwiseEqualOrdinaryLaunches(string fixture)
+    {
+        using var model = ModelFolder.Open(Path.Combine(TestData.Root, fixture));
+        var options = new CudaRunnerOptions { NumKvBlocks = 128, MaxBatchTokens = 512, MaxSequences = 8 };
+        using var pdl = new CudaModelRunner(model, options with { ProgrammaticLaunch = true });
+        using var plain = new CudaModelRunner(model, options with { ProgrammaticLaunch = false });
+        Assert.False(plain.ProgrammaticLaunch);
+        var random = new Random(11);
+        const int sequences = 4;
+        var prompts = Enumerable.Range(0, sequences).Select(s => Enumerable.Range(0, 5 + 70 * s).Select(_ => random.Next(1024)).ToArray()).ToArray();
+        var tables = Enumerable.Range(0, sequences).Select(s => Enumerable.Range(s * 30, 30).ToArray()).ToArray();
+        var batch = new ForwardBatch(512, 8, 30);
+        var a = new float[sequences * 1024];
+        var b = new float[sequences * 1024];
+        batch.Clear(16);
+        for (var s = 0; s < sequences; s++)
+            batch.AddSequence(prompts[s], 0, tables[s]);
+        pdl.Forward(batch, a);
+        plain.Forward(batch, b);
+        Assert.Equal(b, a);
+        // Decode steps of 1 and 4 sequences: eager, then captured, then replayed graphs.
+        foreach (var active in new[] { 1, 4 })
+            for (var step = 0; step < 4; step++)
+            {
+                batch.Clear(16);
+                for (var s = 0; s < active; s++)
+                    batch.AddSequence([RunnerDriver.ArgMax(b.AsSpan(s * 1024, 1024))], prompts[s].Length + step + (active == 4 ? 4 : 0), tables[s]);
+                pdl.Forward(batch, a);
+                plain.Forward(batch, b);
+                Assert.True(a.AsSpan(0, active * 1024).SequenceEqual(b.AsSpan(0, active * 1024)), $"{active} sequences, step {step}");
+            }
+    }
+
     [GpuFact]
     public void ForwardGreedy_DecodeBatch_EqualsArgmaxOfLogits()
     {

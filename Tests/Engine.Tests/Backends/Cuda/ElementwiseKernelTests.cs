@@ -68,7 +68,7 @@ public sealed class ElementwiseKernelTests(CudaFixture cuda) : IClassFixture<Cud
         for (var t = 0; t < tokens; t++)
             for (var i = 0; i < inter; i++)
             {
-                double g = gateUpF[t * 2 * inter + i], u = gateUpF[t * 2 * inter + inter + i];
+                double g = gateUpF[t * 2 * inter + 2 * i], u = gateUpF[t * 2 * inter + 2 * i + 1]; // interleaved
                 expected[t * inter + i] = (float)(g / (1 + Math.Exp(-g)) * u);
             }
         Assert.True(Bf16.MaxAbsDiff(expected, output) < 0.1f);

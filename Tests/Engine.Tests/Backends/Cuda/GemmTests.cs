@@ -40,6 +40,35 @@ public sealed class GemmTests(CudaFixture cuda) : IClassFixture<CudaFixture>
         Assert.Equal(CudaOps.GemvFits(m, k) ? 1 : 0, skinny.Decisions.Shapes);
     }
 
+    /// <summary>The SwiGLU epilogue must give the very bits of the GEMV to bf16 followed by silu_mul.</summary>
+    [GpuTheory]
+    [InlineData(1, 6144, 1024)]
+    [InlineData(3, 70, 64)]
+    [InlineData(8, 1030, 512)]
+    public void GemvSwiGlu_RandomOperands_EqualsGemvThenSiluMul(int m, int n, int k)
+    {
+        var random = new Random(m * n + k);
+        var (x, _) = Bf16.Random(random, m * k);
+        var (w, _) = Bf16.Random(random, n * k, 0.2f);
+        using var dX = cuda.Upload<ushort>(x);
+        using var dW = cuda.Upload<ushort>(w);
+        using var dGateUp = cuda.Device.Allocate((long)m * n * 2);
+        using var dUnfused = cuda.Device.Allocate((long)m * n);
+        using var dFused = cuda.Device.Allocate((long)m * n);
+        cuda.Ops.Gemv(dX.Pointer, dW.Pointer, dGateUp.Pointer, m, n, k, GemmOutput.Bf16, cuda.Stream);
+        cuda.Ops.SiluMul(dUnfused.Pointer, dGateUp.Pointer, m, n / 2, cuda.Stream);
+        cuda.Ops.GemvSwiGlu(dX.Pointer, dW.Pointer, dFused.Pointer, m, n, k, cuda.Stream);
+        Assert.Equal(cuda.Download<ushort>(dUnfused), cuda.Download<ushort>(dFused));
+
+        using var gemm = new CublasLtGemm(cuda.Device);
+        var skinny = new SkinnyLinear(cuda.Ops, gemm);
+        using var dChosen = cuda.Device.Allocate((long)m * n);
+        skinny.LinearSwiGlu(dX.Pointer, dW.Pointer, dGateUp.Pointer, dChosen.Pointer, m, n, k, cuda.Stream);
+        var diff = Bf16.MaxAbsDiff(Bf16.ToFloats(cuda.Download<ushort>(dUnfused)), Bf16.ToFloats(cuda.Download<ushort>(dChosen)));
+        Assert.True(diff < 0.05f, $"max abs diff {diff}");
+        Assert.Equal(1, skinny.Decisions.Shapes);
+    }
+
     [Theory]
     [InlineData(0, 64, false)]
     [InlineData(1, 64, true)]

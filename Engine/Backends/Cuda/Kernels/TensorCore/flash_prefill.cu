@@ -284,6 +284,7 @@ __device__ void flash_prefill(
         const int* positions, const int* block_tables, int tokens, int max_blocks, int block_size, int num_q_heads, \
         int num_kv_heads, float scale)                                                                              \
     {                                                                                                               \
+        kernel_start();                                                                                             \
         flash_prefill<D>(out, qkv, k_cache, v_cache, token_seq, positions, block_tables, tokens, max_blocks,        \
                          block_size, num_q_heads, num_kv_heads, scale);                                             \
     }
