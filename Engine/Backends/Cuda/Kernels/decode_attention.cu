@@ -281,7 +281,7 @@ __device__ __forceinline__ unsigned pack_bf16x2(float lo, float hi)
 
 // Cache slot of key ks + r, or of key ks when ks + r is past the end (the caller masks it; ks itself is in
 // range). one_block: the 16 keys from ks lie in one cache block whose slot of key ks is base.
-__device__ __forceinline__ long long decode_slot(const int* table, int block_size, bool one_block, int base, int ks, int r, int end)
+__device__ __forceinline__ long long decode_slot(const int* table, int block_size, bool one_block, long long base, int ks, int r, int end)
 {
     const int k = ks + r < end ? ks + r : ks;
     if (one_block) return base + (k - ks);
@@ -350,7 +350,7 @@ __device__ void decode_attention_mma(
         {
             // A step past the end reads the tile's first keys (always valid) and is masked below.
             const int ks = k0 + 16 * s < end ? k0 + 16 * s : k0;
-            const int base = one_block ? table[ks / block_size] * block_size + ks % block_size : 0;
+            const long long base = one_block ? (long long)table[ks / block_size] * block_size + ks % block_size : 0;
 #pragma unroll
             for (int n = 0; n < 2; n++)
             {
