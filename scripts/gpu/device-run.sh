@@ -34,6 +34,7 @@ if [ -n "${TARGETS:-}" ]; then
   timeout "${TARGETS_TIMEOUT:-560}" bash $dev/targets-run.sh "$TARGETS"
 fi
 # KERNELS=qwen3-0.6b,llama3.1-8b: the kernel-by-kernel profile (cuda-kernels) of each shape, to $OUT/kernels-SHAPE.md.
+# DECODE_VARIANTS='DEC_TENSOR_CORES=0,DEC_MIN_BLOCKS=4': decode_attention.cu builds timed beside the default one.
 for shape in $(echo "${KERNELS:-}" | tr , " "); do
-  timeout "${KERNELS_TIMEOUT:-240}" dotnet $dev/bench/app/DynamoOrleans.Engine.Bench.dll cuda-kernels --shape "$shape" ${KERNEL_VARIANTS:+--variants "$KERNEL_VARIANTS"} --out "$OUT/kernels-$shape.md"
+  timeout "${KERNELS_TIMEOUT:-240}" dotnet $dev/bench/app/DynamoOrleans.Engine.Bench.dll cuda-kernels --shape "$shape" ${KERNEL_VARIANTS:+--variants "$KERNEL_VARIANTS"} ${DECODE_VARIANTS:+--decode-variants "$DECODE_VARIANTS"} --out "$OUT/kernels-$shape.md"
 done

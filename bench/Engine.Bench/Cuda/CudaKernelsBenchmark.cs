@@ -11,7 +11,10 @@ namespace DynamoOrleans.Engine.Bench.Cuda;
 /// variants of it) against cuBLASLt, paged decode attention over long contexts, and tensor-core prefill
 /// attention, as TB/s or TFLOP/s against the peaks measured in the same run. This is the profile the
 /// targets' misses are explained with. Every timing replays a CUDA graph of many launches, cycling over
-/// enough copies of the operands that L2 (50 MB) cannot serve them.
+/// enough copies of the operands that L2 (50 MB) cannot serve them. Decode attention is also timed on modules
+/// compiled with other decode_attention.cu settings (--decode-variants: '+' joins the defines of one variant,
+/// ',' separates variants), and on head shapes beside the model's, so that a change can be judged on G and D
+/// it was not aimed at.
 /// </summary>
 public sealed class CudaKernelsBenchmark : IBenchmark
 {
@@ -20,7 +23,8 @@ public sealed class CudaKernelsBenchmark : IBenchmark
 
     public string Name => "cuda-kernels";
 
-    public string Description => "Per-kernel GB/s and TFLOP/s for a shape: --shape qwen3-0.6b|llama3.1-8b [--variants ROWSxWARPSxUNROLL,...] [--out FILE]";
+    public string Description => "Per-kernel GB/s and TFLOP/s for a shape: --shape qwen3-0.6b|llama3.1-8b [--variants ROWSxWARPSxUNROLL,...] " +
+        "[--decode-variants DEFINE=VALUE+...,...] [--out FILE]";
 
     private sealed record Shape(int Hidden, int Intermediate, int QHeads, int KvHeads, int HeadDim, int Vocab);
 
@@ -35,6 +39,7 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         var name = Arg(args, "--shape") ?? "llama3.1-8b";
         var shape = s_shapes.GetValueOrDefault(name) ?? throw new ArgumentException($"--shape is one of {string.Join(", ", s_shapes.Keys)}");
         var variants = (Arg(args, "--variants") ?? "1x4x4,2x4x4,4x4x4,2x8x8,4x8x2,1x8x8").Split(',');
+        var decodeVariants = (Arg(args, "--decode-variants") ?? "DEC_TENSOR_CORES=0,DEC_MMA_STEPS(D)=2,DEC_MIN_BLOCKS=4").Split(',');
         using var device = CudaDevice.Open();
         using var stream = device.CreateStream();
         using var module = KernelModuleLoader.Load(device);
@@ -78,11 +83,18 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         foreach (var v in variantModules)
             v.Module.Dispose();
 
+        var decodeModules = decodeVariants.Select(v => LoadDecodeVariant(device, v)).ToList();
+        var decodeOps = decodeModules.Select(m => new CudaOps(m)).ToList();
         Emit("");
-        Emit("| decode attention | sequences × context | KV GB | splits | paged kernel µs | decode kernel µs | paged TB/s | decode TB/s |");
-        Emit("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        Emit($"| decode attention | sequences × context | KV GB | splits | paged kernel µs | decode kernel µs | {string.Join(" | ", decodeVariants.Select(v => $"{v} µs"))} | paged TB/s | best decode TB/s |");
+        Emit($"| --- | --- | --- | --- | --- | --- | {string.Join(" | ", decodeVariants.Select(_ => "---"))} | --- | --- |");
         foreach (var (seqs, context) in new[] { (1, 128), (1, 4096), (16, 1024), (64, 1024), (64, 2048), (256, 512), (256, 1024), (128, 2048) })
-            Emit(DecodeAttention(device, stream, ops, s, seqs, context));
+            Emit(DecodeAttention(device, stream, ops, decodeOps, s, seqs, context));
+        // Other query-heads-per-KV-head and head dims, on one KV-bound batch.
+        foreach (var other in new Shape[] { s with { QHeads = s.KvHeads }, s with { QHeads = 8 * s.KvHeads }, s with { HeadDim = 64 }, s with { HeadDim = 256 } })
+            Emit(DecodeAttention(device, stream, ops, decodeOps, other, 128, 1024));
+        foreach (var m in decodeModules)
+            m.Dispose();
 
         Emit("");
         Emit("| prefill attention (tensor cores) | tokens | TFLOP | ms | TFLOP/s |");
@@ -96,7 +108,7 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         return Task.CompletedTask;
     }
 
-    private static string DecodeAttention(CudaDevice device, CudaStream stream, CudaOps ops, Shape s, int seqs, int context)
+    private static string DecodeAttention(CudaDevice device, CudaStream stream, CudaOps ops, IReadOnlyList<CudaOps> variants, Shape s, int seqs, int context)
     {
         const int blockSize = 16;
         var maxBlocks = (context + blockSize - 1) / blockSize;
@@ -125,8 +137,10 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         };
         var paged = Time(stream, _ => ops.PagedAttention(args, stream));
         var decode = Time(stream, _ => ops.DecodeAttention(args, stream));
+        var timed = variants.Select(v => Time(stream, _ => v.DecodeAttention(args, stream))).ToList();
+        var best = timed.Append(decode).Min();
         var bytes = 2.0 * seqs * context * slotBytes;
-        return Row($"| G = {s.QHeads / s.KvHeads} | {seqs} × {context} | {bytes / 1e9:F3} | {splits} | {paged:F1} | {decode:F1} | {bytes / paged / 1e6:F2} | {bytes / decode / 1e6:F2} |");
+        return Row($"| G = {s.QHeads / s.KvHeads}, D = {s.HeadDim} | {seqs} × {context} | {bytes / 1e9:F3} | {splits} | {paged:F1} | {decode:F1} | {string.Join(" | ", timed.Select(t => t.ToString("F1", CultureInfo.InvariantCulture)))} | {bytes / paged / 1e6:F2} | {bytes / best / 1e6:F2} |");
     }
 
     private static string PrefillAttention(CudaDevice device, CudaStream stream, TensorCoreAttention tensorCore, Shape s, int tokens)
@@ -161,6 +175,15 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         var (rows, warps, unroll) = ParseVariant(variant);
         var source = $"#define GEMV_ROWS {rows}\n#define GEMV_WARPS {warps}\n#define GEMV_UNROLL {unroll}\n" + KernelSources.Source;
         return KernelModuleLoader.Load(device, source, $"gemv_{variant}.cu", CubinCache.Default(), out _);
+    }
+
+    // "A=1+B(D)=2" becomes "#define A 1" and "#define B(D) 2" ahead of the kernel sources.
+    private static CudaModule LoadDecodeVariant(CudaDevice device, string variant)
+    {
+        var defines = variant.Split('+').Select(d => d.Split('=', 2)).Select(p => $"#define {p[0]} {(p.Length > 1 ? p[1] : "1")}\n");
+        var source = string.Concat(defines) + KernelSources.Source;
+        var fileName = $"decode_{string.Concat(variant.Where(char.IsLetterOrDigit))}.cu";
+        return KernelModuleLoader.Load(device, source, fileName, CubinCache.Default(), out _);
     }
 
     private static (int Rows, int Warps, int Unroll) ParseVariant(string variant)

@@ -4,19 +4,97 @@
 // Why a second kernel: paged_attention streams a chunk of keys, syncs the block, runs the softmax, syncs,
 // then streams the values, so each SM has only one phase's loads in flight and sits through two barriers per
 // chunk. A decode step at large batch is a pass over the KV cache (tens of GB for 8B at 2k context), so what
-// counts is bytes in flight. Here every warp walks its own tiles of keys with a private online softmax:
-// each lane issues the K and the V loads of its whole tile (2 * NI 16-byte loads) before it uses any, and
-// the block meets only once, at the end, to merge its warps.
+// counts is bytes in flight. Here every warp walks its own tiles of keys with a private online softmax,
+// issues the K and the V loads of its whole tile before it uses any, and the block meets only once, at the
+// end, to merge its warps. Block (token, KV head, split), DEC_WARPS warps, G = Hq/Hkv query heads per block.
 //
-// Layout: LPK = D/8 lanes cover one key row (8 dims each), so a warp load covers KPL = 32/LPK keys and a
-// tile is TILE = KPL * NI keys. Lane groups (one per key of a load) keep partial l and acc over their own
-// keys with the warp's common running max; they are summed with shuffles after the loop. Block
-// (token, KV head, split), 4 warps, G = Hq/Hkv query heads per block as in paged_attention.
+// Two algorithms share that frame (DEC_TENSOR_CORES picks; the SIMT one also serves GPUs before sm_80):
+//
+// SIMT: LPK = D/8 lanes cover one key row (8 dims each), so a warp load covers KPL = 32/LPK keys and a tile
+// is KPL * NI keys. Each (head, key) dot ends in a log2(LPK)-level shuffle reduction, so the work per byte
+// grows with G: at G = 4, D = 128 a 16-key tile costs each lane ~1,500 instructions (256 FMAs and 128
+// shuffles for the scores, 36 expf, 256 FMAs for P·V, 8 block-table divisions) and the kernel is issue-bound.
+//
+// Tensor cores: both products are mma.sync m16n8k16 (bf16 in, fp32 accumulate), whose cost does not depend
+// on G <= 8. Per 16-key step of a warp:
+//   S = Q·Kᵀ   A = Q, the G heads as rows 0..G-1 (rows 8..15 zero), B = Kᵀ: one mma per 16 dims per 8 keys.
+//   Oᵀ = Vᵀ·Pᵀ A = Vᵀ (16 dims × 16 keys), B = Pᵀ (16 keys × 8 heads): one mma per 16 dims.
+// The dot products do not care which dim sits in which k slot, so every lane loads whole 16-byte pieces
+// straight from the cache into fragment registers, Q being loaded in the same permuted order; the S
+// accumulators of the two 8-key halves are already the B operand of the second product (as in
+// flash_prefill); V needs one byte permute per register to pair two keys' values of one dim. Registers of
+// m16n8k16, g = lane / 4, c = lane % 4:
+//   A (16x16, row-major):  a0 = (g, 2c..2c+1)  a1 = (g+8, 2c..)  a2 = (g, 2c+8..)  a3 = (g+8, 2c+8..)
+//   B (16x8, column):      b0 = (k = 2c..2c+1, n = g)  b1 = (k = 2c+8.., n = g)
+//   C (16x8, fp32):        c0, c1 = (g, 2c..2c+1)  c2, c3 = (g+8, 2c..2c+1)
+// Lane (g, c) therefore loads K of keys g and 8+g of the step (dims 32j + 8c..+7), V of keys 2c, 2c+1,
+// 8+2c, 9+2c (dims 64h + 8g..+7), holds the scores of head g and the output of heads 2c, 2c+1. At D = 128 a
+// step costs a lane ~190 instructions: 16 loads, 24 mma, 32 permutes, 32 rescales, one table lookup when
+// the step lies in one cache block, and a 4-lane softmax in the log2 domain.
+
+#ifndef DEC_TENSOR_CORES
+#define DEC_TENSOR_CORES 1
+#endif
+
+#if DEC_TENSOR_CORES && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#define DEC_USE_MMA 1
+#else
+#define DEC_USE_MMA 0
+#endif
+
+// 16-key steps per warp tile of the tensor-core kernel: more bytes in flight per warp against more registers.
+#ifndef DEC_MMA_STEPS
+#define DEC_MMA_STEPS(D) ((D) == 64 ? 2 : 1)
+#endif
+
+// Minimum resident blocks per SM asked of the register allocator (1: no constraint).
+#ifndef DEC_MIN_BLOCKS
+#define DEC_MIN_BLOCKS 1
+#endif
 
 #define DEC_WARPS 4
 
+// Merges the warps' partial softmax states (in shared memory) into the output, or into this split's partials.
+template <int D, int MAXG>
+__device__ void decode_merge_warps(
+    float (*sm_m)[MAXG], float (*sm_l)[MAXG], float (*sm_acc)[MAXG][D],
+    bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
+    int t, int kvh, int z, int G, int ctx, int num_q_heads, int split_len)
+{
+    const int splits = gridDim.z;
+    const bool direct = splits == 1 || ctx <= split_len;
+    for (int i = threadIdx.x; i < G * D; i += DEC_WARPS * 32)
+    {
+        const int g = i / D, d = i % D;
+        float mm = sm_m[0][g];
+#pragma unroll
+        for (int w = 1; w < DEC_WARPS; w++) mm = fmaxf(mm, sm_m[w][g]);
+        float ll = 0.0f, a = 0.0f;
+#pragma unroll
+        for (int w = 0; w < DEC_WARPS; w++)
+        {
+            // A warp that had no keys holds m = -inf, l = 0: its weight is 0.
+            const float wgt = expf(sm_m[w][g] - mm);
+            ll += sm_l[w][g] * wgt;
+            a += sm_acc[w][g][d] * wgt;
+        }
+        const int h = kvh * G + g;
+        if (direct)
+        {
+            out[(long long)t * num_q_heads * D + (long long)h * D + d] = f2bf(a / ll);
+        }
+        else
+        {
+            const long long slot = ((long long)t * num_q_heads + h) * splits + z;
+            part_acc[slot * D + d] = a;
+            if (d == 0) { part_ml[2 * slot] = mm; part_ml[2 * slot + 1] = ll; }
+        }
+    }
+}
+
+
 template <int D, int MAXG, int NI>
-__device__ void decode_attention(
+__device__ void decode_attention_simt(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
     const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
@@ -165,49 +243,244 @@ __device__ void decode_attention(
         }
     }
     __syncthreads();
-
-    const int splits = gridDim.z;
-    const bool direct = splits == 1 || ctx <= split_len;
-    for (int i = threadIdx.x; i < G * D; i += DEC_WARPS * 32)
-    {
-        const int g = i / D, d = i % D;
-        float mm = sm_m[0][g];
-#pragma unroll
-        for (int w = 1; w < DEC_WARPS; w++) mm = fmaxf(mm, sm_m[w][g]);
-        float ll = 0.0f, a = 0.0f;
-#pragma unroll
-        for (int w = 0; w < DEC_WARPS; w++)
-        {
-            // A warp that had no keys holds m = -inf, l = 0: its weight is 0.
-            const float wgt = expf(sm_m[w][g] - mm);
-            ll += sm_l[w][g] * wgt;
-            a += sm_acc[w][g][d] * wgt;
-        }
-        const int h = kvh * G + g;
-        if (direct)
-        {
-            out[(long long)t * num_q_heads * D + (long long)h * D + d] = f2bf(a / ll);
-        }
-        else
-        {
-            const long long slot = ((long long)t * num_q_heads + h) * splits + z;
-            part_acc[slot * D + d] = a;
-            if (d == 0) { part_ml[2 * slot] = mm; part_ml[2 * slot + 1] = ll; }
-        }
-    }
+    decode_merge_warps<D, MAXG>(sm_m, sm_l, sm_acc, out, part_ml, part_acc, t, kvh, z, G, ctx, num_q_heads, split_len);
 }
 
+// d += A·B for one m16n8k16 tile (bf16 in, fp32 accumulate); registers as in the header comment.
+__device__ __forceinline__ void mma_bf16_16816(float* d, unsigned a0, unsigned a1, unsigned a2, unsigned a3, unsigned b0, unsigned b1)
+{
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+        "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+
+// The low bf16 of x and of y, as (low, high) of the result: one dim of two keys.
+__device__ __forceinline__ unsigned low_halves(unsigned x, unsigned y)
+{
+    unsigned r;
+    asm("prmt.b32 %0, %1, %2, 0x5410;\n" : "=r"(r) : "r"(x), "r"(y));
+    return r;
+}
+
+// The high bf16 of x and of y, as (low, high) of the result.
+__device__ __forceinline__ unsigned high_halves(unsigned x, unsigned y)
+{
+    unsigned r;
+    asm("prmt.b32 %0, %1, %2, 0x7632;\n" : "=r"(r) : "r"(x), "r"(y));
+    return r;
+}
+
+// Two floats rounded to bf16 in one register, lo in the low half.
+__device__ __forceinline__ unsigned pack_bf16x2(float lo, float hi)
+{
+    unsigned r;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
+}
+
+// Cache slot of key ks + r, or of key ks when ks + r is past the end (the caller masks it; ks itself is in
+// range). one_block: the 16 keys from ks lie in one cache block whose slot of key ks is base.
+__device__ __forceinline__ long long decode_slot(const int* table, int block_size, bool one_block, long long base, int ks, int r, int end)
+{
+    const int k = ks + r < end ? ks + r : ks;
+    if (one_block) return base + (k - ks);
+    return (long long)table[k / block_size] * block_size + k % block_size;
+}
+
+template <int D, int MAXG, int STEPS>
+__device__ void decode_attention_mma(
+    bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
+    const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
+    const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
+    int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
+{
+    static_assert(D % 64 == 0 && MAXG <= 8, "the heads fill at most the 8 upper rows of A; V pieces are 8 lanes × 8 dims");
+    constexpr int QK_PIECES = D / 32;  // 16-byte pieces of a key row per lane (4 lanes a row)
+    constexpr int PV_PIECES = D / 64;  // 16-byte pieces of a value row per lane (8 lanes a row)
+    constexpr int KSTEPS = D / 16;     // k-steps of Q·Kᵀ, and m-tiles of Vᵀ·Pᵀ
+    constexpr int TILE = 16 * STEPS;
+    __shared__ float sm_m[DEC_WARPS][MAXG], sm_l[DEC_WARPS][MAXG];
+    __shared__ float sm_acc[DEC_WARPS][MAXG][D];
+
+    const int t = blockIdx.x, kvh = blockIdx.y, z = blockIdx.z;
+    const int G = num_q_heads / num_kv_heads;
+    const int ctx = positions[t] + 1;
+    const int start = z * split_len;
+    if (start >= ctx) return;
+    const int end = min(ctx, start + split_len);
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int g = lane >> 2, c = lane & 3;
+    const int* table = block_tables + (long long)token_seq[t] * max_blocks;
+    const long long kv_stride = (long long)num_kv_heads * D;
+    const bf16* kbase = k_cache + (long long)kvh * D + c * 8;
+    const bf16* vbase = v_cache + (long long)kvh * D + g * 8;
+    // Steps start at multiples of 16 past start; then one lookup serves a step when blocks hold whole steps.
+    const bool one_block = block_size % 16 == 0 && start % 16 == 0;
+    const float scale_log2 = scale * 1.4426950408889634f;
+
+    // Q of head g as A rows (a0, a2 of each k-step), dims in the order the K pieces arrive: k-step 2j + u
+    // holds dims 32j + 8c + 4u + {0, 1} (a0) and + {2, 3} (a2). Heads past G are zero rows.
+    unsigned qa[KSTEPS][2];
+    {
+        const bf16* qrow = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)(kvh * G + g) * D + c * 8;
+#pragma unroll
+        for (int j = 0; j < QK_PIECES; j++)
+        {
+            uint4 v;
+            v.x = v.y = v.z = v.w = 0u;
+            if (g < G) v = *reinterpret_cast<const uint4*>(qrow + j * 32);
+            qa[2 * j][0] = v.x; qa[2 * j][1] = v.y;
+            qa[2 * j + 1][0] = v.z; qa[2 * j + 1][1] = v.w;
+        }
+    }
+
+    // Softmax state of head g over this lane's keys (m in raw score units, shared by the 4 lanes of a row),
+    // and Oᵀ tiles: tile 4h + p holds dims 64h + 8g + 2p (c0: head 2c, c1: head 2c+1) and + 1 (c2, c3).
+    float m = NEG_INF, l = 0.0f;
+    float o[KSTEPS][4];
+#pragma unroll
+    for (int i = 0; i < KSTEPS; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.0f;
+
+    for (int k0 = start + warp * TILE; k0 < end; k0 += DEC_WARPS * TILE)
+    {
+        uint4 kb[STEPS][2][QK_PIECES], vb[STEPS][4][PV_PIECES];
+#pragma unroll
+        for (int s = 0; s < STEPS; s++)
+        {
+            // A step past the end reads the tile's first keys (always valid) and is masked below.
+            const int ks = k0 + 16 * s < end ? k0 + 16 * s : k0;
+            const long long base = one_block ? (long long)table[ks / block_size] * block_size + ks % block_size : 0;
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+            {
+                const long long slot = decode_slot(table, block_size, one_block, base, ks, 8 * n + g, end);
+#pragma unroll
+                for (int j = 0; j < QK_PIECES; j++)
+                    kb[s][n][j] = *reinterpret_cast<const uint4*>(kbase + slot * kv_stride + j * 32);
+            }
+#pragma unroll
+            for (int r = 0; r < 4; r++)
+            {
+                const long long slot = decode_slot(table, block_size, one_block, base, ks, 8 * (r >> 1) + 2 * c + (r & 1), end);
+#pragma unroll
+                for (int h = 0; h < PV_PIECES; h++)
+                    vb[s][r][h] = *reinterpret_cast<const uint4*>(vbase + slot * kv_stride + h * 64);
+            }
+        }
+
+        // sc[s][n]: c0, c1 = scores of head g with keys k0 + 16s + 8n + 2c, + 1 (c2, c3: the zero rows).
+        float sc[STEPS][2][4];
+#pragma unroll
+        for (int s = 0; s < STEPS; s++)
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+            {
+                sc[s][n][0] = sc[s][n][1] = sc[s][n][2] = sc[s][n][3] = 0.0f;
+#pragma unroll
+                for (int j = 0; j < QK_PIECES; j++)
+                {
+                    const uint4 k = kb[s][n][j];
+                    mma_bf16_16816(sc[s][n], qa[2 * j][0], 0u, qa[2 * j][1], 0u, k.x, k.y);
+                    mma_bf16_16816(sc[s][n], qa[2 * j + 1][0], 0u, qa[2 * j + 1][1], 0u, k.z, k.w);
+                }
+            }
+
+        float mx = m;
+#pragma unroll
+        for (int s = 0; s < STEPS; s++)
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+#pragma unroll
+                for (int e = 0; e < 2; e++)
+                {
+                    const int key = k0 + 16 * s + 8 * n + 2 * c + e;
+                    if (key >= end) sc[s][n][e] = NEG_INF;
+                    mx = fmaxf(mx, sc[s][n][e]);
+                }
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+        // mx is finite: key k0 is in range. A first tile rescales from m = -inf: alpha = 0.
+        const float m_log2 = mx * scale_log2;
+        const float alpha = exp2f(m * scale_log2 - m_log2);
+        m = mx;
+        unsigned pb[STEPS][2];
+        float ps = 0.0f;
+#pragma unroll
+        for (int s = 0; s < STEPS; s++)
+        {
+            float p[2][2];
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+#pragma unroll
+                for (int e = 0; e < 2; e++)
+                {
+                    p[n][e] = exp2f(fmaf(sc[s][n][e], scale_log2, -m_log2));
+                    ps += p[n][e];
+                }
+            pb[s][0] = pack_bf16x2(p[0][0], p[0][1]);
+            pb[s][1] = pack_bf16x2(p[1][0], p[1][1]);
+        }
+        l = l * alpha + ps;
+
+        // The output columns are heads 2c and 2c+1, whose rescale factors live on lanes 8c and 8c + 4.
+        const float alpha_lo = __shfl_sync(0xffffffffu, alpha, 8 * c);
+        const float alpha_hi = __shfl_sync(0xffffffffu, alpha, 8 * c + 4);
+#pragma unroll
+        for (int i = 0; i < KSTEPS; i++)
+        {
+            o[i][0] *= alpha_lo; o[i][1] *= alpha_hi;
+            o[i][2] *= alpha_lo; o[i][3] *= alpha_hi;
+        }
+
+#pragma unroll
+        for (int s = 0; s < STEPS; s++)
+#pragma unroll
+            for (int h = 0; h < PV_PIECES; h++)
+            {
+                const uint4 v0 = vb[s][0][h], v1 = vb[s][1][h], v2 = vb[s][2][h], v3 = vb[s][3][h];
+                const unsigned w0[4] = {v0.x, v0.y, v0.z, v0.w}, w1[4] = {v1.x, v1.y, v1.z, v1.w};
+                const unsigned w2[4] = {v2.x, v2.y, v2.z, v2.w}, w3[4] = {v3.x, v3.y, v3.z, v3.w};
+#pragma unroll
+                for (int p = 0; p < 4; p++)
+                    mma_bf16_16816(o[4 * h + p], low_halves(w0[p], w1[p]), high_halves(w0[p], w1[p]),
+                                   low_halves(w2[p], w3[p]), high_halves(w2[p], w3[p]), pb[s][0], pb[s][1]);
+            }
+    }
+
+    // The 4 lanes of a row share its running max, so their partial sums simply add up.
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    if (c == 0 && g < G) { sm_m[warp][g] = m * scale; sm_l[warp][g] = l; }
+    const int h0 = 2 * c, h1 = 2 * c + 1;
+#pragma unroll
+    for (int i = 0; i < KSTEPS; i++)
+    {
+        const int d = 64 * (i >> 2) + 8 * g + 2 * (i & 3);
+        if (h0 < G) { sm_acc[warp][h0][d] = o[i][0]; sm_acc[warp][h0][d + 1] = o[i][2]; }
+        if (h1 < G) { sm_acc[warp][h1][d] = o[i][1]; sm_acc[warp][h1][d + 1] = o[i][3]; }
+    }
+    __syncthreads();
+    decode_merge_warps<D, MAXG>(sm_m, sm_l, sm_acc, out, part_ml, part_acc, t, kvh, z, G, ctx, num_q_heads, split_len);
+}
+
+#if DEC_USE_MMA
+#define DECODE_ATTENTION_IMPL(D, MAXG) decode_attention_mma<D, MAXG, DEC_MMA_STEPS(D)>
+#else
 // Registers bound NI: at G = 8 the query, scores and accumulators take 192 of them, so tiles are halved.
+#define DECODE_ATTENTION_IMPL(D, MAXG) decode_attention_simt<D, MAXG, (MAXG <= 4 ? 8 : 4)>
+#endif
+
 #define DEFINE_DECODE_ATTENTION(D, MAXG)                                                                        \
-    extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_d##D##_g##MAXG(               \
+    extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32, DEC_MIN_BLOCKS) decode_attention_d##D##_g##MAXG( \
         bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
         const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
         int num_q_heads, int num_kv_heads, int split_len, float scale)                                         \
     {                                                                                                          \
         kernel_start();                                                                                        \
-        decode_attention<D, MAXG, (MAXG <= 4 ? 8 : 4)>(out, part_ml, part_acc, qkv, k_cache, v_cache,          \
-                                                       token_seq, positions, block_tables, max_blocks,         \
-                                                       block_size, num_q_heads, num_kv_heads, split_len, scale); \
+        DECODE_ATTENTION_IMPL(D, MAXG)(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,    \
+                                       block_tables, max_blocks, block_size, num_q_heads, num_kv_heads,        \
+                                       split_len, scale);                                                      \
     }
 
 #define DEFINE_DECODE_ATTENTION_ALL_G(D) \

@@ -39,6 +39,13 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         { 256, 8, 2, [700, 17], 2 },                       // D = 256: a lane group is the whole warp
         { 128, 28, 4, [40, 900], 5 },                      // G = 7 on the G <= 8 kernel
         { 32, 4, 2, [500, 70], 3 },                        // D = 32: falls back to the paged kernel
+        { 128, 8, 8, [1500, 33, 16], 1 },                  // G = 1, D = 128
+        { 128, 64, 8, [1000, 15], 2 },                     // G = 8, D = 128, split
+        { 256, 16, 2, [300, 1], 1 },                       // G = 8, D = 256
+        { 256, 4, 4, [129, 2], 3 },                        // G = 1, D = 256, split
+        { 64, 8, 4, [777, 64, 3], 2 },                     // G = 2, D = 64, split
+        { 128, 32, 8, [1, 17, 64, 65, 127, 128, 129, 255, 256, 257, 500, 511, 512, 513, 1023, 1024, 1025, 31, 47, 900, 2, 3, 700, 333], 1 },
+        { 128, 32, 8, [1, 17, 64, 65, 127, 128, 129, 255, 256, 257, 500, 511, 512, 513, 1023, 1024, 1025, 31, 47, 900, 2, 3, 700, 333], 6 },
     };
 
     [GpuTheory]
@@ -46,6 +53,21 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     public void DecodeAttention_RandomCache_MatchesReference(int headDim, int hq, int hkv, int[] cachedLengths, int splits) =>
         CheckAgainstReference(headDim, hq, hkv, cachedLengths.Select(_ => 1).ToArray(), cachedLengths, splits,
             (args, stream) => cuda.Ops.DecodeAttention(args, stream));
+
+    public static TheoryData<int, int, int, int[], int, int> DecodeBlockSizeCases => new()
+    {
+        // headDim, Hq, Hkv, cached tokens per sequence, splits, block size
+        { 128, 32, 8, [700, 40, 9], 1, 8 },                // blocks smaller than a 16-key step
+        { 128, 32, 8, [700, 40, 9], 3, 24 },               // a step can straddle two blocks
+        { 128, 32, 8, [700, 40, 9], 2, 32 },               // several steps a block
+        { 64, 8, 1, [300], 1, 5 },
+    };
+
+    [GpuTheory]
+    [MemberData(nameof(DecodeBlockSizeCases))]
+    public void DecodeAttention_OtherBlockSizes_MatchesReference(int headDim, int hq, int hkv, int[] cachedLengths, int splits, int blockSize) =>
+        CheckAgainstReference(headDim, hq, hkv, cachedLengths.Select(_ => 1).ToArray(), cachedLengths, splits,
+            (args, stream) => cuda.Ops.DecodeAttention(args, stream), blockSize);
 
     public static TheoryData<int, int, int, int[], int[]> TensorCoreCases => new()
     {
@@ -66,12 +88,13 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         CheckAgainstReference(headDim, hq, hkv, queryLengths, cachedLengths, 1, (args, stream) => tensorCore.Prefill(args, stream));
     }
 
-    private void CheckAgainstReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits, Action<AttentionArgs, DynamoOrleans.Engine.Backends.Cuda.CudaStream> launch)
+    private void CheckAgainstReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits,
+        Action<AttentionArgs, DynamoOrleans.Engine.Backends.Cuda.CudaStream> launch, int blockSize = BlockSize)
     {
         var random = new Random(headDim * 31 + hq + splits);
         var numSeqs = queryLengths.Length;
         var contexts = queryLengths.Select((q, s) => q + cachedLengths[s]).ToArray();
-        var maxBlocks = contexts.Max(c => (c + BlockSize - 1) / BlockSize);
+        var maxBlocks = contexts.Max(c => (c + blockSize - 1) / blockSize);
         var numBlocks = numSeqs * maxBlocks + 3;
         // Blocks handed out in a shuffled order so that a wrong table lookup cannot pass.
         var order = Enumerable.Range(0, numBlocks).OrderBy(_ => random.Next()).ToArray();
@@ -80,8 +103,8 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
             tables[i] = order[i];
 
         var kvWidth = hkv * headDim;
-        var (kCache, kF) = Bf16.Random(random, numBlocks * BlockSize * kvWidth);
-        var (vCache, vF) = Bf16.Random(random, numBlocks * BlockSize * kvWidth);
+        var (kCache, kF) = Bf16.Random(random, numBlocks * blockSize * kvWidth);
+        var (vCache, vF) = Bf16.Random(random, numBlocks * blockSize * kvWidth);
         var tokens = queryLengths.Sum();
         var qkvWidth = (hq + 2 * hkv) * headDim;
         var (qkv, qkvF) = Bf16.Random(random, tokens * qkvWidth, 2f);
@@ -112,7 +135,7 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
             Output = dOut.Pointer, Qkv = dQkv.Pointer, KCache = dK.Pointer, VCache = dV.Pointer,
             TokenSequence = dSeq.Pointer, Positions = dPos.Pointer, BlockTables = dTables.Pointer,
             PartialMl = dMl.Pointer, PartialAcc = dAcc.Pointer,
-            Tokens = tokens, MaxBlocksPerSequence = maxBlocks, BlockSize = BlockSize,
+            Tokens = tokens, MaxBlocksPerSequence = maxBlocks, BlockSize = blockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = headDim, Scale = scale,
             Splits = splits, SplitLength = splitLength,
         }, cuda.Stream);
@@ -128,7 +151,7 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
                 var scores = new double[ctx];
                 for (var key = 0; key < ctx; key++)
                 {
-                    var slot = tables[tokenSeq[t] * maxBlocks + key / BlockSize] * BlockSize + key % BlockSize;
+                    var slot = tables[tokenSeq[t] * maxBlocks + key / blockSize] * blockSize + key % blockSize;
                     var k = kF.AsSpan(slot * kvWidth + h / g * headDim, headDim);
                     double dot = 0;
                     for (var d = 0; d < headDim; d++)
@@ -142,7 +165,7 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
                     double acc = 0;
                     for (var key = 0; key < ctx; key++)
                     {
-                        var slot = tables[tokenSeq[t] * maxBlocks + key / BlockSize] * BlockSize + key % BlockSize;
+                        var slot = tables[tokenSeq[t] * maxBlocks + key / blockSize] * blockSize + key % blockSize;
                         acc += Math.Exp(scores[key] - max) / sum * vF[slot * kvWidth + h / g * headDim + d];
                     }
                     expected[(t * hq + h) * headDim + d] = (float)acc;
