@@ -222,8 +222,8 @@ __device__ void flash_prefill(
 #pragma unroll
     for (int mt = 0; mt < FA_MTILES; mt++)
         qrow[mt] = shared_address(qs + (w0 + mt * 16 + ((lane >> 3) & 1) * 8 + (lane & 7)) * STRIDE + (lane >> 4) * 8);
-    // K (B operand, keys as rows), matrix lane / 8: dims +0, +8 (k-step 2 st2) and +16, +24 (k-step 2 st2 + 1).
-    const int krow_off = (lane & 7) * STRIDE + (lane >> 3) * 8;
+    // K (B operand, keys as rows), matrix lane / 8: dims +0 / +8 of key tile 2 n2, then the same of tile 2 n2 + 1.
+    const int krow_off = ((lane >> 4) * 8 + (lane & 7)) * STRIDE + ((lane >> 3) & 1) * 8;
     // V (B operand, transposed), matrix lane / 8: keys +0 / +8 of dim tile 2 t2, then the same of tile 2 t2 + 1.
     const int vrow_off = (((lane >> 3) & 1) * 8 + (lane & 7)) * STRIDE + (lane >> 4) * 8;
 
@@ -288,26 +288,23 @@ __device__ void flash_prefill(
             for (int mt = 0; mt < FA_MTILES; mt++)
 #pragma unroll
                 for (int n = 0; n < NTILES; n++) s[mt][n][0] = s[mt][n][1] = s[mt][n][2] = s[mt][n][3] = 0.0f;
+            // One k-step (16 dims) at a time, so that only one A fragment per m-tile is live beside S and O.
 #pragma unroll
-            for (int st2 = 0; st2 < KSTEPS / 2; st2++)
+            for (int ks = 0; ks < KSTEPS; ks++)
             {
-                unsigned qa[FA_MTILES][2][4];
+                unsigned qa[FA_MTILES][4];
 #pragma unroll
-                for (int mt = 0; mt < FA_MTILES; mt++)
-                {
-                    ldmatrix_x4(qa[mt][0], qrow[mt] + st2 * 32 * 2);
-                    ldmatrix_x4(qa[mt][1], qrow[mt] + (st2 * 32 + 16) * 2);
-                }
+                for (int mt = 0; mt < FA_MTILES; mt++) ldmatrix_x4(qa[mt], qrow[mt] + ks * 16 * 2);
 #pragma unroll
-                for (int n = 0; n < NTILES; n++)
+                for (int n2 = 0; n2 < NTILES / 2; n2++)
                 {
                     unsigned kb[4];
-                    ldmatrix_x4(kb, krow + (n * 8 * STRIDE + st2 * 32) * 2);
+                    ldmatrix_x4(kb, krow + (n2 * 16 * STRIDE + ks * 16) * 2);
 #pragma unroll
                     for (int mt = 0; mt < FA_MTILES; mt++)
                     {
-                        mma_16816(s[mt][n], qa[mt][0], kb[0], kb[1]);
-                        mma_16816(s[mt][n], qa[mt][1], kb[2], kb[3]);
+                        mma_16816(s[mt][2 * n2], qa[mt], kb[0], kb[1]);
+                        mma_16816(s[mt][2 * n2 + 1], qa[mt], kb[2], kb[3]);
                     }
                 }
             }
