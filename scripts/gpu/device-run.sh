@@ -3,7 +3,8 @@
 # TESTS=0 skips the tests, BENCH=0 the benchmarks; FILTER narrows the tests. SERVE=1 adds the serving run
 # (bench/gpu/serve-run.sh), LLAMA=1 the Llama-3.1-8B-shaped decode run (bench/gpu/llama-run.sh), TARGETS=SHAPE
 # (qwen3-0.6b or llama3.1-8b) every figure issue 5 asks for of that shape (bench/gpu/targets-run.sh).
-# KERNELS=SHAPE,... the per-kernel profile (bench cuda-kernels).
+# KERNELS=SHAPE,... the per-kernel profile (bench cuda-kernels); KERNEL_VARIANTS and PREFILL_VARIANTS pass its
+# --variants (GEMV) and --prefill-variants (flash_prefill tiles, e.g. 4x32x64,8x16x64) through.
 set -uo pipefail
 # The staged folder (.device/cuda by default; DEVICE_DIR when staged under another name): where this script lies.
 dev=$(dirname "$0")
@@ -36,5 +37,5 @@ fi
 # KERNELS=qwen3-0.6b,llama3.1-8b: the kernel-by-kernel profile (cuda-kernels) of each shape, to $OUT/kernels-SHAPE.md.
 # DECODE_VARIANTS='DEC_TENSOR_CORES=0,DEC_MIN_BLOCKS=4': decode_attention.cu builds timed beside the default one.
 for shape in $(echo "${KERNELS:-}" | tr , " "); do
-  timeout "${KERNELS_TIMEOUT:-240}" dotnet $dev/bench/app/DynamoOrleans.Engine.Bench.dll cuda-kernels --shape "$shape" ${KERNEL_VARIANTS:+--variants "$KERNEL_VARIANTS"} ${DECODE_VARIANTS:+--decode-variants "$DECODE_VARIANTS"} --out "$OUT/kernels-$shape.md"
+  timeout "${KERNELS_TIMEOUT:-240}" dotnet $dev/bench/app/DynamoOrleans.Engine.Bench.dll cuda-kernels --shape "$shape" ${KERNEL_VARIANTS:+--variants "$KERNEL_VARIANTS"} ${DECODE_VARIANTS:+--decode-variants "$DECODE_VARIANTS"} ${PREFILL_VARIANTS:+--prefill-variants "$PREFILL_VARIANTS"} --out "$OUT/kernels-$shape.md"
 done

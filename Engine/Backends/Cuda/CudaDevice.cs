@@ -20,6 +20,7 @@ public sealed unsafe class CudaDevice : IDisposable
         ComputeCapabilityMajor = Attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
         ComputeCapabilityMinor = Attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         MultiprocessorCount = Attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        MaxSharedBytesPerBlock = Attribute(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
         var name = stackalloc byte[256];
         CheckCuda(cuDeviceGetName(name, 256, context.Device), nameof(cuDeviceGetName));
         Name = Encoding.UTF8.GetString(name, new ReadOnlySpan<byte>(name, 256).IndexOf((byte)0));
@@ -34,6 +35,9 @@ public sealed unsafe class CudaDevice : IDisposable
     public int ComputeCapabilityMinor { get; }
 
     public int MultiprocessorCount { get; }
+
+    /// <summary>Shared memory one block may use when its kernel opts in (227 KB on H100, 99 KB on sm_86/sm_89).</summary>
+    public int MaxSharedBytesPerBlock { get; }
 
     /// <summary>NVRTC's name for this device's architecture, e.g. sm_90.</summary>
     public string Architecture => $"sm_{ComputeCapabilityMajor}{ComputeCapabilityMinor}";

@@ -51,6 +51,13 @@ public readonly unsafe struct CudaKernel
     public bool ProgrammaticLaunch { get; }
 
     /// <summary>
+    /// Lets launches of this kernel ask for up to <paramref name="bytes"/> of dynamic shared memory; past 48 KB
+    /// the driver refuses a launch unless the kernel has been allowed this first.
+    /// </summary>
+    public void SetMaxDynamicSharedBytes(int bytes) =>
+        CheckCuda(cuFuncSetAttribute(_function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes), nameof(cuFuncSetAttribute));
+
+    /// <summary>
     /// Queues a launch. <paramref name="args"/> holds one pointer per kernel parameter, each to a local of
     /// the parameter's exact type; callers build it with stackalloc so launches allocate nothing.
     /// </summary>

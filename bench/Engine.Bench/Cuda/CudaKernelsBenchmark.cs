@@ -20,11 +20,12 @@ public sealed class CudaKernelsBenchmark : IBenchmark
 {
     private const int Launches = 40;
     private const long ColdBytes = 400L << 20;
+    private static readonly int[] PrefillTokens = [1024, 8192];
 
     public string Name => "cuda-kernels";
 
     public string Description => "Per-kernel GB/s and TFLOP/s for a shape: --shape qwen3-0.6b|llama3.1-8b [--variants ROWSxWARPSxUNROLL,...] " +
-        "[--decode-variants DEFINE=VALUE+...,...] [--out FILE]";
+        "[--decode-variants DEFINE=VALUE+...,...] [--prefill-variants WARPSxWARPROWSxKEYS,...] [--out FILE]";
 
     private sealed record Shape(int Hidden, int Intermediate, int QHeads, int KvHeads, int HeadDim, int Vocab);
 
@@ -100,8 +101,28 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         Emit("| prefill attention (tensor cores) | tokens | TFLOP | ms | TFLOP/s |");
         Emit("| --- | --- | --- | --- | --- |");
         using (var tensorCore = TensorCoreAttention.Load(device))
-            foreach (var tokens in new[] { 1024, 8192 })
-                Emit(PrefillAttention(device, stream, tensorCore, s, tokens));
+            foreach (var tokens in PrefillTokens)
+            {
+                var (tflop, ms) = PrefillAttention(device, stream, tensorCore, s, tokens);
+                Emit(Row($"| flash_prefill | {tokens} | {tflop:F3} | {ms:F3} | {tflop / ms * 1e3:F0} |"));
+            }
+
+        if (Arg(args, "--prefill-variants") is { } prefillVariants)
+        {
+            // Other tile shapes of the same kernel, compiled here; the default is timed again beside them.
+            Emit("");
+            Emit($"| flash_prefill tiles (warps×rows a warp×keys) | rows a block | {string.Join(" | ", PrefillTokens.Select(t => $"{t} tokens ms | TFLOP/s"))} |");
+            Emit($"| --- | --- | {string.Join(" | ", PrefillTokens.Select(_ => "--- | ---"))} |");
+            var shapes = prefillVariants.Split(',').Select(FlashPrefillTiles.Parse).Prepend(FlashPrefillTiles.Default).Distinct();
+            foreach (var tiles in shapes)
+            {
+                using var tensorCore = TensorCoreAttention.Load(device, tiles: tiles);
+                var cells = PrefillTokens.Select(tokens => PrefillAttention(device, stream, tensorCore, s, tokens))
+                    .Select(r => Row($"{r.Ms:F3} | {r.Tflop / r.Ms * 1e3:F0}"));
+                var label = tiles == FlashPrefillTiles.Default ? $"{tiles} (default)" : tiles.ToString();
+                Emit($"| {label} | {tiles.RowsPerBlock} | {string.Join(" | ", cells)} |");
+            }
+        }
 
         if (Arg(args, "--out") is { } path)
             File.WriteAllLines(path, lines);
@@ -143,7 +164,8 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         return Row($"| G = {s.QHeads / s.KvHeads}, D = {s.HeadDim} | {seqs} × {context} | {bytes / 1e9:F3} | {splits} | {paged:F1} | {decode:F1} | {string.Join(" | ", timed.Select(t => t.ToString("F1", CultureInfo.InvariantCulture)))} | {bytes / paged / 1e6:F2} | {bytes / best / 1e6:F2} |");
     }
 
-    private static string PrefillAttention(CudaDevice device, CudaStream stream, TensorCoreAttention tensorCore, Shape s, int tokens)
+    /// <summary>One causal prefill of <paramref name="tokens"/> tokens: its TFLOP and its milliseconds.</summary>
+    private static (double Tflop, double Ms) PrefillAttention(CudaDevice device, CudaStream stream, TensorCoreAttention tensorCore, Shape s, int tokens)
     {
         const int blockSize = 16;
         var maxBlocks = (tokens + blockSize - 1) / blockSize;
@@ -167,7 +189,7 @@ public sealed class CudaKernelsBenchmark : IBenchmark
         var micro = Time(stream, _ => tensorCore.Prefill(args, stream), launches: 8);
         // Causal: QKᵀ and PV over half the square, 2 FLOPs a multiply-add.
         var flops = 2.0 * tokens * (double)tokens * s.HeadDim * s.QHeads;
-        return Row($"| flash_prefill | {tokens} | {flops / 1e12:F3} | {micro / 1e3:F3} | {flops / micro / 1e6:F0} |");
+        return (flops / 1e12, micro / 1e3);
     }
 
     private static CudaModule LoadVariant(CudaDevice device, string variant)

@@ -4,34 +4,55 @@ namespace DynamoOrleans.Engine.Backends.Cuda.Ops;
 
 /// <summary>
 /// Prefill attention on tensor cores (Kernels/TensorCore/flash_prefill.cu): the same inputs, causal rule and
-/// output as <see cref="CudaOps.PagedAttention"/>, computed with mma.sync in tiles of 64 query tokens per
-/// query head. Its own module, compiled on first use, so the main kernels load whatever happens here.
-/// Head dims 64 and 128 on sm_80 and later; <see cref="Supports"/> says whether a model qualifies.
+/// output as <see cref="CudaOps.PagedAttention"/>, computed with mma.sync in tiles of
+/// <see cref="FlashPrefillTiles.RowsPerBlock"/> query tokens per query head. Its own module, compiled on first
+/// use, so the main kernels load whatever happens here. Head dims 64 and 128 on sm_80 and later;
+/// <see cref="Supports"/> says whether a model qualifies.
 /// </summary>
 public sealed unsafe class TensorCoreAttention : IDisposable
 {
-    /// <summary>Query tokens per block (FA_ROWS) and threads per block (FA_THREADS).</summary>
-    private const int RowsPerBlock = 64;
-    private const uint Threads = 128;
-
     private readonly CudaModule _module;
     private readonly Dictionary<int, CudaKernel> _kernels = [];
 
-    private TensorCoreAttention(CudaModule module)
+    private TensorCoreAttention(CudaModule module, FlashPrefillTiles tiles)
     {
         _module = module;
+        Tiles = tiles;
         foreach (var d in SupportedHeadDims)
-            _kernels[d] = module.GetKernel($"flash_prefill_d{d}");
+        {
+            var kernel = module.GetKernel($"flash_prefill_d{d}");
+            // The tiles take more than the 48 KB a launch may use without asking.
+            kernel.SetMaxDynamicSharedBytes(tiles.SharedBytes(d));
+            _kernels[d] = kernel;
+        }
     }
 
     public static IReadOnlyList<int> SupportedHeadDims { get; } = [64, 128];
+
+    /// <summary>The shape the kernels were compiled with.</summary>
+    public FlashPrefillTiles Tiles { get; }
 
     /// <summary>bf16 mma.sync needs compute capability 8.0 (Ampere) or later.</summary>
     public static bool Supports(CudaDevice device, int headDim) =>
         device.ComputeCapabilityMajor >= 8 && SupportedHeadDims.Contains(headDim);
 
-    public static TensorCoreAttention Load(CudaDevice device, CubinCache? cache = null) =>
-        new(KernelModuleLoader.Load(device, KernelSources.TensorCoreSource, "dynamo_tc_kernels.cu", cache ?? CubinCache.Default(), out _));
+    /// <summary>
+    /// Compiles (or takes from the cache) the kernels with <paramref name="tiles"/>, by default
+    /// <see cref="FlashPrefillTiles.Default"/> where the device's shared memory allows it, else
+    /// <see cref="FlashPrefillTiles.SmallShared"/>.
+    /// </summary>
+    public static TensorCoreAttention Load(CudaDevice device, CubinCache? cache = null, FlashPrefillTiles? tiles = null)
+    {
+        var largestDim = SupportedHeadDims.Max();
+        var chosen = tiles ?? (FlashPrefillTiles.Default.SharedBytes(largestDim) <= device.MaxSharedBytesPerBlock
+            ? FlashPrefillTiles.Default : FlashPrefillTiles.SmallShared);
+        if (chosen.SharedBytes(largestDim) > device.MaxSharedBytesPerBlock)
+            throw new NotSupportedException(
+                $"flash_prefill tiles {chosen} need {chosen.SharedBytes(largestDim)} bytes of shared memory a block; {device.Name} allows {device.MaxSharedBytesPerBlock}");
+        var source = chosen.Defines + KernelSources.TensorCoreSource;
+        var module = KernelModuleLoader.Load(device, source, $"dynamo_tc_kernels_{chosen}.cu", cache ?? CubinCache.Default(), out _);
+        return new(module, chosen);
+    }
 
     /// <summary>Queues the attention of <see cref="AttentionArgs.Tokens"/> query tokens; split fields are ignored (no split-K).</summary>
     public void Prefill(in AttentionArgs a, CudaStream stream)
@@ -48,7 +69,9 @@ public sealed unsafe class TensorCoreAttention : IDisposable
         {
             &output, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables, &tokens, &maxBlocks, &blockSize, &hq, &hkv, &scale,
         };
-        kernel.Launch((uint)((tokens + RowsPerBlock - 1) / RowsPerBlock), (uint)hq, 1, Threads, stream, args);
+        // One dimension, heads fastest: the kernel splits blockIdx.x into a head and a row block (last rows first).
+        var rowBlocks = (tokens + Tiles.RowsPerBlock - 1) / Tiles.RowsPerBlock;
+        kernel.Launch((uint)(rowBlocks * hq), 1, 1, Tiles.Threads, stream, args, (uint)Tiles.SharedBytes(a.HeadDim));
     }
 
     public void Dispose() => _module.Dispose();

@@ -78,6 +78,10 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         { 64, 4, 2, [33, 1], [0, 0] },
         { 64, 4, 4, [200], [600] },                        // chunked prefill continuing a long prefix
         { 128, 16, 8, [1000], [0] },                       // many key tiles
+        { 128, 16, 8, [100, 37, 200], [0, 0, 0] },         // 128-row blocks spanning two and three sequences, ragged ends
+        { 128, 32, 8, [100, 37, 200], [50, 0, 129] },      // the same after cached prefixes, G = 4
+        { 64, 8, 2, [150, 1, 90], [65, 300, 0] },          // D = 64: a decode row between two chunks, prefixes
+        { 64, 4, 2, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [0, 3, 0, 70, 0, 0, 1, 0, 0, 0, 200, 0, 0, 0, 0, 9] }, // 16 passes in one block
     };
 
     [GpuTheory]
@@ -86,6 +90,23 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     {
         using var tensorCore = TensorCoreAttention.Load(cuda.Device);
         CheckAgainstReference(headDim, hq, hkv, queryLengths, cachedLengths, 1, (args, stream) => tensorCore.Prefill(args, stream));
+    }
+
+    public static TheoryData<string, int, int[], int[]> TileVariantCases => new()
+    {
+        // tiles (FA_WARPS x FA_WARP_ROWS x FA_KEYS), head dim, query tokens per sequence, cached tokens per sequence
+        { "4x16x32", 128, [100, 37, 200], [0, 0, 129] },   // one m-tile a warp, 64-row blocks
+        { "8x16x64", 128, [100, 37, 200], [0, 0, 129] },   // eight warps of one m-tile
+        { "4x32x32", 128, [100, 37, 200], [50, 0, 0] },    // the small-shared-memory fallback
+        { "2x16x128", 64, [70, 1, 150], [0, 300, 20] },    // 128-key tiles, 32-row blocks
+    };
+
+    [GpuTheory]
+    [MemberData(nameof(TileVariantCases))]
+    public void TensorCorePrefill_TileVariants_MatchReference(string tiles, int headDim, int[] queryLengths, int[] cachedLengths)
+    {
+        using var tensorCore = TensorCoreAttention.Load(cuda.Device, tiles: FlashPrefillTiles.Parse(tiles));
+        CheckAgainstReference(headDim, 16, 8, queryLengths, cachedLengths, 1, (args, stream) => tensorCore.Prefill(args, stream));
     }
 
     private void CheckAgainstReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits,
