@@ -23,13 +23,15 @@ public readonly record struct FlashPrefillTiles
     }
 
     /// <summary>
-    /// 128 query rows on 4 warps of two m-tiles, 64-key tiles: flash-attention 2's forward shape for head dim 128
-    /// on mma.sync, where each K and V fragment read from shared memory feeds two mma.
+    /// 128 query rows on 4 warps of two m-tiles (each K and V fragment read from shared memory feeds two mma),
+    /// 32-key tiles. Fastest of the shapes timed on an H100 at 8k tokens (bench/results/cuda-kernels-h100.md):
+    /// 289 TFLOP/s against 202 for 64-key tiles (whose 104 KB of shared memory allow one block less per SM)
+    /// and 251 for 64-row blocks. 69,632 bytes of shared memory at head dim 128.
     /// </summary>
-    public static FlashPrefillTiles Default { get; } = new(4, 32, 64);
+    public static FlashPrefillTiles Default { get; } = new(4, 32, 32);
 
-    /// <summary>For GPUs that allow a block under 100 KB of shared memory (sm_86, sm_89): the same rows, 32-key tiles.</summary>
-    public static FlashPrefillTiles SmallShared { get; } = new(4, 32, 32);
+    /// <summary>For GPUs that allow a block less shared memory than <see cref="Default"/> needs: 64 rows, 32-key tiles.</summary>
+    public static FlashPrefillTiles SmallShared { get; } = new(4, 16, 32);
 
     public int Warps { get; }
 

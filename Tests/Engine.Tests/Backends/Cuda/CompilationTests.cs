@@ -25,7 +25,7 @@ public sealed class CompilationTests
         Assert.Contains("DEFINE_FLASH_PREFILL(64)", source, StringComparison.Ordinal);
         Assert.Contains("DEFINE_FLASH_PREFILL(128)", source, StringComparison.Ordinal);
         Assert.DoesNotContain("DEFINE_PAGED_ATTENTION", source, StringComparison.Ordinal);
-        Assert.DoesNotContain("flash_prefill", KernelSources.Source, StringComparison.Ordinal);
+        Assert.DoesNotContain("DEFINE_FLASH_PREFILL", KernelSources.Source, StringComparison.Ordinal);
     }
 
     [Fact]

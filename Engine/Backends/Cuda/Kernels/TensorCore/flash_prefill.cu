@@ -36,7 +36,7 @@
 #define FA_WARP_ROWS 32 // 16 or 32: one or two m-tiles a warp
 #endif
 #ifndef FA_KEYS
-#define FA_KEYS 64 // keys a shared-memory tile; a multiple of 16 (the k of P·V)
+#define FA_KEYS 32 // keys a shared-memory tile; a multiple of 16 (the k of P·V)
 #endif
 #define FA_THREADS (FA_WARPS * 32)
 #define FA_ROWS (FA_WARPS * FA_WARP_ROWS)
