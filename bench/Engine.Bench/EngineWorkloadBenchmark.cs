@@ -37,8 +37,9 @@ public sealed class EngineWorkloadBenchmark : IBenchmark
                   $"{engine.Blocks.NumBlocks:N0} KV blocks of {engine.Model.BlockSize}, max {settings.MaxSequences} sequences, " +
                   $"{settings.MaxBatchTokens} tokens a step, loaded in {load.Elapsed.TotalSeconds:F1} s");
         Emit($"# {settings.Describe()}");
-        Emit("| workload | requests | input tokens | output tokens | wall s | output tok/s | total tok/s | steps | ms per step |");
-        Emit("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        // Computed tokens above input + output are recomputation after preemption (prefix-cache hits lower them).
+        Emit("| workload | requests | input tokens | output tokens | wall s | output tok/s | total tok/s | steps | ms per step | computed tokens | preemptions |");
+        Emit("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var batch in settings.Batches())
         {
             // Warm-up at the same bound on concurrent sequences, with other prompts (no prefix-cache hits later).
@@ -46,13 +47,17 @@ public sealed class EngineWorkloadBenchmark : IBenchmark
             var requests = settings.Requests(engine.Model.VocabSize, batch, warmUp: false);
             var inputTokens = requests.Sum(r => (long)r.PromptTokenIds.Count);
             var steps = engine.NumSteps;
+            var computed = engine.NumComputedTokens;
+            var preemptions = engine.Scheduler.NumPreemptions;
             var watch = Stopwatch.StartNew();
             var generated = engine.Generate(requests).Sum(o => (long)o.Length);
             watch.Stop();
             steps = engine.NumSteps - steps;
+            computed = engine.NumComputedTokens - computed;
+            preemptions = engine.Scheduler.NumPreemptions - preemptions;
             var s = watch.Elapsed.TotalSeconds;
             Emit(string.Create(CultureInfo.InvariantCulture,
-                $"| {settings.Workload} | {requests.Count} | {inputTokens:N0} | {generated:N0} | {s:F2} | {generated / s:N0} | {(generated + inputTokens) / s:N0} | {steps} | {s * 1000 / Math.Max(1, steps):F2} |"));
+                $"| {settings.Workload} | {requests.Count} | {inputTokens:N0} | {generated:N0} | {s:F2} | {generated / s:N0} | {(generated + inputTokens) / s:N0} | {steps} | {s * 1000 / Math.Max(1, steps):F2} | {computed:N0} | {preemptions:N0} |"));
         }
 
         if (settings.OutPath is { } outPath)

@@ -113,16 +113,32 @@ public sealed partial class CudaModelRunner
         // Steps that prefill take the tensor-core kernel when it is on; it needs no split of the key range.
         var tensorCore = _tensorCore is not null && tokens > batch.NumSequences;
         var path = tensorCore ? AttentionPath.TensorCorePrefill : IsPureDecode(batch) ? _decodePath : AttentionPath.Paged;
-        var (splits, splitLength) = tokens <= _maxSplitTokens && !tensorCore
-            ? AttentionArgs.ChooseSplits(tokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
+        // The scheduler puts a mixed step's decodes first: they take the decode kernel, the prefill tokens after them
+        // flash_prefill (whose 128-row tiles would run one pass per decoding sequence, each query head on its own).
+        var decodeTokens = tensorCore && _decodePath == AttentionPath.Decode ? LeadingDecodes(batch, out maxContext) : 0;
+        var splitTokens = tensorCore ? decodeTokens : tokens;
+        var (splits, splitLength) = splitTokens is > 0 && splitTokens <= _maxSplitTokens
+            ? AttentionArgs.ChooseSplits(splitTokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
             : (1, int.MaxValue);
-        Body(tokens, splits, splitLength, batch.NumLogitRows, path);
+        Body(tokens, splits, splitLength, batch.NumLogitRows, path, decodeTokens);
+    }
+
+    /// <summary>How many sequences at the head of the batch have one query token each, and their longest context.</summary>
+    private static int LeadingDecodes(ForwardBatch batch, out int maxContext)
+    {
+        maxContext = 0;
+        var n = 0;
+        while (n < batch.NumSequences && batch.QueryLength(n) == 1)
+            maxContext = Math.Max(maxContext, batch.ContextLengths[n++]);
+        return n;
     }
 
     private static bool IsPureDecode(ForwardBatch batch) => !batch.ComputeAllLogits && batch.NumTokens == batch.NumSequences;
 
     /// <summary>Everything a step queues once its inputs are on the device; what a decode graph captures.</summary>
-    private void Body(int tokens, int splits, int splitLength, int rows, AttentionPath path)
+    /// <param name="decodeTokens">On the tensor-core path, how many leading tokens are whole decodes (one token of their sequence):
+    /// their attention runs on the decode kernel with <paramref name="splits"/>.</param>
+    private void Body(int tokens, int splits, int splitLength, int rows, AttentionPath path, int decodeTokens = 0)
     {
         var c = _config;
         var b = _buffers;
@@ -131,13 +147,13 @@ public sealed partial class CudaModelRunner
         for (var l = 0; l < _layers.Length; l++)
         {
             var nextNorm = l + 1 < _layers.Length ? _layers[l + 1].InputNorm : _finalNorm;
-            Layer(l, tokens, splits, splitLength, nextNorm, path);
+            Layer(l, tokens, splits, splitLength, nextNorm, path, decodeTokens);
         }
         _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
         LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
-    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm, AttentionPath path)
+    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm, AttentionPath path, int decodeTokens)
     {
         var c = _config;
         var w = _layers[l];
@@ -161,7 +177,9 @@ public sealed partial class CudaModelRunner
         switch (path)
         {
             case AttentionPath.TensorCorePrefill:
-                _tensorCore!.Prefill(attention, _stream);
+                if (decodeTokens > 0)
+                    _ops.DecodeAttention(attention with { Tokens = decodeTokens }, _stream);
+                _tensorCore!.Prefill(attention.FromToken(decodeTokens), _stream);
                 break;
             case AttentionPath.Decode:
                 _ops.DecodeAttention(attention, _stream);

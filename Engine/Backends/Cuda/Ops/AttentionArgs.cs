@@ -41,6 +41,29 @@ public readonly record struct AttentionArgs
 
     public required int SplitLength { get; init; }
 
+    /// <summary>
+    /// The same launch for the query tokens from <paramref name="first"/> on (its pointers moved past the tokens
+    /// before it, unsplit), so that one step's tokens can go to two kernels: decodes to one, prefills to another.
+    /// </summary>
+    public AttentionArgs FromToken(int first)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(first, Tokens);
+        if (first == 0)
+            return this;
+        const int bf16 = 2, int32 = 4;
+        return this with
+        {
+            Output = Output + (ulong)((long)first * NumQHeads * HeadDim * bf16),
+            Qkv = Qkv + (ulong)((long)first * (NumQHeads + 2 * NumKvHeads) * HeadDim * bf16),
+            TokenSequence = TokenSequence + (ulong)((long)first * int32),
+            Positions = Positions + (ulong)((long)first * int32),
+            Tokens = Tokens - first,
+            Splits = 1,
+            SplitLength = int.MaxValue,
+        };
+    }
+
     /// <summary>Contexts up to this many keys are never split (four <see cref="CudaOps.SplitGranularity"/> pieces).</summary>
     public const int MinContextToSplit = 4 * CudaOps.SplitGranularity;
 

@@ -212,4 +212,28 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
             Assert.True(chosen.Splits * chosen.SplitLength >= maxContext);
         }
     }
+
+    [Fact]
+    public void FromToken_MovesPointersPastTheFirstTokens()
+    {
+        var whole = new AttentionArgs
+        {
+            Output = 1_000_000, Qkv = 2_000_000, KCache = 3_000_000, VCache = 4_000_000, TokenSequence = 5_000_000,
+            Positions = 6_000_000, BlockTables = 7_000_000, PartialMl = 8_000_000, PartialAcc = 9_000_000,
+            Tokens = 100, MaxBlocksPerSequence = 64, BlockSize = 16, NumQHeads = 32, NumKvHeads = 8, HeadDim = 128,
+            Scale = 0.088f, Splits = 4, SplitLength = 512,
+        };
+        var tail = whole.FromToken(30);
+        Assert.Equal(70, tail.Tokens);
+        Assert.Equal(1_000_000ul + 30 * 32 * 128 * 2, tail.Output);
+        Assert.Equal(2_000_000ul + 30 * 48 * 128 * 2, tail.Qkv);
+        Assert.Equal(5_000_000ul + 30 * 4, tail.TokenSequence);
+        Assert.Equal(6_000_000ul + 30 * 4, tail.Positions);
+        // The cache and block tables are indexed by sequence and slot, not by token: unchanged.
+        Assert.Equal((whole.KCache, whole.VCache, whole.BlockTables), (tail.KCache, tail.VCache, tail.BlockTables));
+        Assert.Equal((1, int.MaxValue), (tail.Splits, tail.SplitLength));
+        Assert.Equal(whole, whole.FromToken(0));
+        Assert.Equal(0, whole.FromToken(100).Tokens);
+        Assert.Throws<ArgumentOutOfRangeException>(() => whole.FromToken(101));
+    }
 }

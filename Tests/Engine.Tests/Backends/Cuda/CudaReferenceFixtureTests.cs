@@ -120,17 +120,29 @@ public sealed class CudaReferenceFixtureTests(ITestOutputHelper output)
         cpu.Forward(batch, cpuLogits);
         Assert.True(RunnerDriver.MaxAbsDiff(cpuLogits, gpuLogits) < Tolerance);
 
-        // Step 2: decodes of three sequences alongside the rest of the long prompt.
+        // Step 2: decodes of three sequences alongside the rest of the long prompt. The two leading decodes take the
+        // decode kernel and the rest flash_prefill (where the last decode rides along with the prompt's rows).
         batch.Clear(16);
         batch.AddSequence([3], 40, tables[0]);
-        batch.AddSequence(prompts[2].AsSpan(200), 200, tables[2]);
         batch.AddSequence([9], 5, tables[1]);
+        batch.AddSequence(prompts[2].AsSpan(200), 200, tables[2]);
         batch.AddSequence([700], 17, tables[3]);
         gpu.Forward(batch, gpuLogits);
         cpu.Forward(batch, cpuLogits);
         var diff = RunnerDriver.MaxAbsDiff(cpuLogits, gpuLogits);
         output.WriteLine($"mixed batch: max |Δlogit| GPU vs CPU = {diff:E2}");
         Assert.True(diff < Tolerance, $"max abs diff {diff}");
+
+        // Step 3: a decode past 256 keys (its key range split) and a short one lead a chunk that extends sequence 1.
+        batch.Clear(16);
+        batch.AddSequence([11], 300, tables[2]);
+        batch.AddSequence([4], 41, tables[0]);
+        batch.AddSequence(Tokens(random, 20), 6, tables[1]);
+        gpu.Forward(batch, gpuLogits.AsSpan(0, 3 * 1024));
+        cpu.Forward(batch, cpuLogits.AsSpan(0, 3 * 1024));
+        var splitDiff = RunnerDriver.MaxAbsDiff(cpuLogits.AsSpan(0, 3 * 1024), gpuLogits.AsSpan(0, 3 * 1024));
+        output.WriteLine($"mixed batch with a split decode: max |Δlogit| GPU vs CPU = {splitDiff:E2}");
+        Assert.True(splitDiff < Tolerance, $"max abs diff {splitDiff}");
     }
 
     [GpuFact]
