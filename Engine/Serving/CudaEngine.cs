@@ -68,6 +68,7 @@ public static class CudaEngine
             DecodeGemv = cuda.DecodeGemv,
             DecodeAttention = cuda.DecodeAttention,
             ProgrammaticLaunch = cuda.ProgrammaticLaunch,
+            FuseDecodeNorms = cuda.FuseDecodeNorms,
         };
     }
 

@@ -27,6 +27,9 @@ public sealed record CudaOptions
     /// <summary>Programmatic dependent launch on sm_90+ (see <c>CudaRunnerOptions.ProgrammaticLaunch</c>); off only to compare.</summary>
     public bool ProgrammaticLaunch { get; init; } = true;
 
+    /// <summary>RMSNorms folded into the decode GEMVs (see <c>CudaRunnerOptions.FuseDecodeNorms</c>); off only to compare.</summary>
+    public bool FuseDecodeNorms { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -35,6 +35,8 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
   $bench cuda-runner --model "$model" "${reference[@]}" "${sizes[@]}" --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${COMPARE:-1}" = 1 ] && echo '## CUDA runner, the paths the defaults replaced: prefill attention on CUDA cores, decode GEMMs on cuBLASLt' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,16 --context 128 --steps 8 --bandwidth "$bw" --gemm-peak "$tf" --cuda-core-prefill --cublas-decode | grep -v '^# \(cuda-runner\|rerun\)'
+  [ "${COMPARE:-1}" = 1 ] && echo '## CUDA runner, RMSNorm kernels apart from the GEMVs (before the norms were folded in)' &&
+  $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --unfused-norms | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${FIXED:-1}" = 1 ] && echo '## engine decode: B requests, prompt 128, output 256' &&
   $bench engine-workload --device cuda --model "$model" --workload fixed --batch 1,16,64,256 --input 128 --output 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   if [ "$shape" = qwen3-0.6b ]; then

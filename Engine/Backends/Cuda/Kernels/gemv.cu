@@ -24,6 +24,14 @@
 #define GEMV_OUT_BF16 0
 #define GEMV_OUT_F32 1
 #define GEMV_OUT_SWIGLU 2
+#define GEMV_OUT_RESIDUAL 3 // y is the fp32 residual stream: y += bf16(x · wᵀ), as a bf16 projection then add_rmsnorm's add
+
+// Where x comes from: bf16 rows, or (NORM) rmsnorm(residual) · norm_weight of the fp32 residual stream, computed by
+// every block into shared memory, so a decode layer needs no separate add_rmsnorm launch (the O and down projections
+// add into the residual with GEMV_OUT_RESIDUAL). The normed row is rounded to bf16 as add_rmsnorm rounds it.
+// NORM needs M · k · 2 bytes of dynamic shared memory (the runner keeps it within 48 KB).
+#define GEMV_IN_BF16 0
+#define GEMV_IN_NORM 1
 
 // One round of weight loads: GEMV_UNROLL 16-byte pieces of each of the warp's rows, all issued before any is
 // used (bytes in flight are what a GEMV needs); pieces past the row end read as zeros.
@@ -38,8 +46,40 @@ __device__ __forceinline__ void gemv_load_round(uint4 (&wv)[GEMV_UNROLL][GEMV_RO
     }
 }
 
-template <int M, int OUT>
-__device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k)
+// rmsnorm(residual[m]) · weight of the M rows into xs (bf16, [M, k]), by the whole block.
+template <int M>
+__device__ __forceinline__ void gemv_norm_rows(bf16* __restrict__ xs, const float* __restrict__ residual,
+                                               const bf16* __restrict__ weight, float eps, int k)
+{
+    const int k4 = k >> 2;
+#pragma unroll
+    for (int m = 0; m < M; m++)
+    {
+        const float4* r = reinterpret_cast<const float4*>(residual + (long long)m * k);
+        float ss = 0.0f;
+        for (int i = threadIdx.x; i < k4; i += blockDim.x)
+        {
+            const float4 v = r[i];
+            ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
+        }
+        const float inv = rsqrtf(block_sum(ss) / k + eps);
+        for (int i = threadIdx.x; i < k4; i += blockDim.x)
+        {
+            const float4 v = r[i];
+            bf16* o = xs + (long long)m * k + 4 * i;
+            const bf16* g = weight + 4 * i;
+            o[0] = f2bf(v.x * inv * bf2f(g[0]));
+            o[1] = f2bf(v.y * inv * bf2f(g[1]));
+            o[2] = f2bf(v.z * inv * bf2f(g[2]));
+            o[3] = f2bf(v.w * inv * bf2f(g[3]));
+        }
+    }
+    __syncthreads();
+}
+
+template <int M, int OUT, int IN = GEMV_IN_BF16>
+__device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restrict__ x, const bf16* __restrict__ w, int n, int k,
+                                     const bf16* __restrict__ norm_weight = nullptr, float eps = 0.0f)
 {
     static_assert(OUT != GEMV_OUT_SWIGLU || GEMV_ROWS % 2 == 0, "SwiGLU pairs rows within a warp");
     const int lane = threadIdx.x & 31;
@@ -49,13 +89,16 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
 #pragma unroll
     for (int r = 0; r < GEMV_ROWS; r++)
         wr[r] = reinterpret_cast<const uint4*>(w + (long long)min(row0 + r, n - 1) * k); // past n: re-read, not written
-    const uint4* xr = reinterpret_cast<const uint4*>(x);
+    extern __shared__ uint4 gemv_normed[];
+    const uint4* xr = IN == GEMV_IN_NORM ? gemv_normed : reinterpret_cast<const uint4*>(x);
 
     uint4 wv[GEMV_UNROLL][GEMV_ROWS];
     // Weights are written by no kernel, so the first round streams in while the previous kernel finishes
     // (programmatic dependent launch); x is that kernel's output, read only after the wait.
     gemv_load_round(wv, wr, lane, k8);
     kernel_start();
+    if (IN == GEMV_IN_NORM)
+        gemv_norm_rows<M>(reinterpret_cast<bf16*>(gemv_normed), reinterpret_cast<const float*>(x), norm_weight, eps, k);
     if (row0 >= n) return;
 
     float acc[GEMV_ROWS][M];
@@ -110,6 +153,7 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
                 {
                     const long long at = (long long)m * n + row0 + r;
                     if (OUT == GEMV_OUT_F32) reinterpret_cast<float*>(y)[at] = v;
+                    else if (OUT == GEMV_OUT_RESIDUAL) reinterpret_cast<float*>(y)[at] += bf2f(f2bf(v));
                     else reinterpret_cast<bf16*>(y)[at] = f2bf(v);
                 }
             }
@@ -123,6 +167,13 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
         gemv_m##M##_f32(float* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
     { gemv<M, GEMV_OUT_F32>(y, x, w, n, k); }                                                                      \
+    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
+        gemv_m##M##_residual(float* __restrict__ residual, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
+    { gemv<M, GEMV_OUT_RESIDUAL>(residual, x, w, n, k); }                                                          \
+    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
+        gemv_m##M##_norm_bf16(bf16* __restrict__ y, const float* __restrict__ residual, const bf16* __restrict__ norm_weight, \
+                              float eps, const bf16* __restrict__ w, int n, int k)                                 \
+    { gemv<M, GEMV_OUT_BF16, GEMV_IN_NORM>(y, residual, w, n, k, norm_weight, eps); }                              \
     GEMV_SWIGLU_KERNEL(M)
 
 // Variants with an odd row count (bench/Engine.Bench's cuda-kernels compiles some) have no SwiGLU form.
@@ -130,7 +181,11 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const bf16* __restric
 #define GEMV_SWIGLU_KERNEL(M)                                                                                      \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
         gemv_m##M##_swiglu(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
-    { gemv<M, GEMV_OUT_SWIGLU>(y, x, w, n, k); }
+    { gemv<M, GEMV_OUT_SWIGLU>(y, x, w, n, k); }                                                                   \
+    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
+        gemv_m##M##_norm_swiglu(bf16* __restrict__ y, const float* __restrict__ residual, const bf16* __restrict__ norm_weight, \
+                                float eps, const bf16* __restrict__ w, int n, int k)                               \
+    { gemv<M, GEMV_OUT_SWIGLU, GEMV_IN_NORM>(y, residual, w, n, k, norm_weight, eps); }
 #else
 #define GEMV_SWIGLU_KERNEL(M)
 #endif

@@ -142,18 +142,51 @@ public sealed partial class CudaModelRunner
     {
         var c = _config;
         var b = _buffers;
+        var fusedNorms = NormsFused(tokens);
         _ops.EmbeddingGather(b.Residual.Pointer, _embedding.Pointer, b.TokenIds, tokens, c.HiddenSize, _stream);
-        _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _layers[0].InputNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
+        if (!fusedNorms)
+            _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _layers[0].InputNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
         for (var l = 0; l < _layers.Length; l++)
         {
             var nextNorm = l + 1 < _layers.Length ? _layers[l + 1].InputNorm : _finalNorm;
-            Layer(l, tokens, splits, splitLength, nextNorm, path, decodeTokens);
+            Layer(l, tokens, splits, splitLength, nextNorm, path, decodeTokens, fusedNorms);
         }
+        if (fusedNorms)
+            _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _finalNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
         _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
         LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
-    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm, AttentionPath path, int decodeTokens)
+    /// <summary>
+    /// Whether a step of this many token rows folds its RMSNorms into the GEMVs (<see cref="CudaRunnerOptions.FuseDecodeNorms"/>):
+    /// only where every linear layer of the shape takes the GEMV anyway, as <see cref="SkinnyLinear"/> timed it on a
+    /// first, eager step (its timing writes only scratch buffers that the step rewrites).
+    /// </summary>
+    private bool NormsFused(int tokens)
+    {
+        var c = _config;
+        if (_skinny is null || !_fuseDecodeNorms || !CudaOps.NormGemvFits(tokens, c.HiddenSize))
+            return false;
+        if (_alwaysFuseDecodeNorms)
+            return true;
+        if (_normsFused[tokens] is { } known)
+            return known;
+        if (_stream.IsCapturing)
+            return false;
+        var w = _layers[0];
+        var b = _buffers;
+        var qkvWidth = (c.NumAttentionHeads + 2 * c.NumKeyValueHeads) * c.HeadDim;
+        var fused = _skinny.PrefersGemv(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream)
+            && _skinny.PrefersGemv(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.NumAttentionHeads * c.HeadDim, GemmOutput.Bf16, _stream)
+            && _skinny.PrefersSwiGluGemv(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, b.Activated.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream)
+            && _skinny.PrefersGemv(b.Activated.Pointer, w.Down.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.IntermediateSize, GemmOutput.Bf16, _stream);
+        _normsFused[tokens] = fused;
+        return fused;
+    }
+
+    /// <param name="fusedNorms">The GEMVs norm the residual stream themselves and add into it (<see cref="NormsFused"/>);
+    /// otherwise add_rmsnorm follows the O and down projections, leaving the next norm's input in Normed.</param>
+    private void Layer(int l, int tokens, int splits, int splitLength, DeviceBuffer nextNorm, AttentionPath path, int decodeTokens, bool fusedNorms)
     {
         var c = _config;
         var w = _layers[l];
@@ -161,7 +194,10 @@ public sealed partial class CudaModelRunner
         int hq = c.NumAttentionHeads, hkv = c.NumKeyValueHeads, d = c.HeadDim;
         var qkvWidth = (hq + 2 * hkv) * d;
 
-        Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
+        if (fusedNorms)
+            _ops.GemvNorm(b.Residual.Pointer, w.InputNorm.Pointer, _eps, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, _stream);
+        else
+            Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
         var (kCache, vCache) = CacheOf(l);
         // RoPE also stores the step's keys and values in the cache: one launch a layer fewer than a separate kv_write.
         _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
@@ -187,6 +223,14 @@ public sealed partial class CudaModelRunner
             default:
                 _ops.PagedAttention(attention, _stream);
                 break;
+        }
+        if (fusedNorms)
+        {
+            _ops.GemvResidual(b.Attention.Pointer, w.O.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, hq * d, _stream);
+            _ops.GemvNormSwiGlu(b.Residual.Pointer, w.PostAttentionNorm.Pointer, _eps, w.GateUp.Pointer, b.Activated.Pointer,
+                tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream);
+            _ops.GemvResidual(b.Activated.Pointer, w.Down.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, c.IntermediateSize, _stream);
+            return;
         }
         Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
         _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);

@@ -23,6 +23,9 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly TensorCoreAttention? _tensorCore;
     private readonly CublasLtGemm _gemm;
     private readonly SkinnyLinear? _skinny;
+    private readonly bool _fuseDecodeNorms;
+    private readonly bool _alwaysFuseDecodeNorms;
+    private readonly bool?[] _normsFused = new bool?[CudaOps.GemvMaxRows + 1];
     private readonly AttentionPath _decodePath;
     private readonly CudaLayerWeights[] _layers;
     private readonly DeviceBuffer _embedding;
@@ -63,6 +66,8 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
             _skinny = options.DecodeGemv ? new SkinnyLinear(_ops, _gemm) : null;
+            _fuseDecodeNorms = options.FuseDecodeNorms;
+            _alwaysFuseDecodeNorms = options.AlwaysFuseDecodeNorms;
             _decodePath = options.DecodeAttention ? AttentionPath.Decode : AttentionPath.Paged;
 
             var uploader = new WeightUploader(_device, _stream);

@@ -41,6 +41,16 @@ public sealed record CudaRunnerOptions
     public bool DecodeGemv { get; init; } = true;
 
     /// <summary>
+    /// In steps of a few token rows whose linear layers all take the GEMV (<see cref="DecodeGemv"/>), folds the
+    /// RMSNorms into the GEMVs: the QKV and gate/up GEMVs norm the fp32 residual stream themselves and the O and down
+    /// GEMVs add into it, two launches a layer fewer than a separate add_rmsnorm after each projection. Off only to compare.
+    /// </summary>
+    public bool FuseDecodeNorms { get; init; } = true;
+
+    /// <summary>Tests: fold the norms wherever the GEMVs take the shape, whichever kernels the timing would pick.</summary>
+    internal bool AlwaysFuseDecodeNorms { get; init; }
+
+    /// <summary>
     /// Runs the attention of pure decode steps on Kernels/decode_attention.cu (every warp streams its own keys,
     /// no block barrier per chunk) rather than the general paged kernel; off only to compare.
     /// </summary>

@@ -29,6 +29,9 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel[] _gemvBf16 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvF32 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvSwiGlu = new CudaKernel[GemvMaxRows + 1];
+    private readonly CudaKernel[] _gemvResidual = new CudaKernel[GemvMaxRows + 1];
+    private readonly CudaKernel[] _gemvNormBf16 = new CudaKernel[GemvMaxRows + 1];
+    private readonly CudaKernel[] _gemvNormSwiGlu = new CudaKernel[GemvMaxRows + 1];
 
     /// <param name="programmaticLaunch">
     /// Launch every kernel with programmatic dependent launch (sm_90+): each may start while the one before it
@@ -52,6 +55,9 @@ public sealed unsafe class CudaOps
             _gemvBf16[m] = Kernel($"gemv_m{m}_bf16");
             _gemvF32[m] = Kernel($"gemv_m{m}_f32");
             _gemvSwiGlu[m] = Kernel($"gemv_m{m}_swiglu");
+            _gemvResidual[m] = Kernel($"gemv_m{m}_residual");
+            _gemvNormBf16[m] = Kernel($"gemv_m{m}_norm_bf16");
+            _gemvNormSwiGlu[m] = Kernel($"gemv_m{m}_norm_swiglu");
         }
         foreach (var d in DecodeAttentionHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
@@ -114,6 +120,55 @@ public sealed unsafe class CudaOps
         void** args = stackalloc void*[] { &activated, &x, &w, &n, &k };
         const int rowsPerBlock = GemvWarps * GemvRowsPerWarp;
         _gemvSwiGlu[m].Launch((uint)((n + rowsPerBlock - 1) / rowsPerBlock), 1, 1, GemvWarps * 32, stream, args);
+    }
+
+    /// <summary>Shared memory a block may take without opting in; the normed rows of a norm GEMV must fit it.</summary>
+    private const int DefaultSharedMemoryLimit = 48 * 1024;
+
+    /// <summary>
+    /// Whether the norm GEMVs (<see cref="GemvNorm"/>, <see cref="GemvNormSwiGlu"/>) take m rows of width k:
+    /// <see cref="GemvFits"/>, and every block's copy of the normed rows (m · k bf16) within 48 KB of shared memory.
+    /// </summary>
+    public static bool NormGemvFits(int m, int k) => GemvFits(m, k) && 2L * m * k <= DefaultSharedMemoryLimit;
+
+    /// <summary>
+    /// <c>residual[m, n] += bf16(x · wᵀ)</c>: an O or down projection that adds into the fp32 residual stream itself,
+    /// as <see cref="Gemv"/> to bf16 followed by <see cref="AddRmsNorm"/>'s add.
+    /// </summary>
+    public void GemvResidual(ulong x, ulong w, ulong residual, int m, int n, int k, CudaStream stream)
+    {
+        CheckGemv(x, w, m, k, GemvFits(m, k));
+        void** args = stackalloc void*[] { &residual, &x, &w, &n, &k };
+        _gemvResidual[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args);
+    }
+
+    /// <summary>
+    /// <c>y[m, n] = (rmsnorm(residual) · normWeight) · wᵀ</c> in one launch: each block norms the m rows of the fp32
+    /// residual stream into shared memory (bf16, as <see cref="AddRmsNorm"/> rounds them) before its GEMV.
+    /// </summary>
+    public void GemvNorm(ulong residual, ulong normWeight, float eps, ulong w, ulong y, int m, int n, int k, CudaStream stream)
+    {
+        CheckGemv(residual, w, m, k, NormGemvFits(m, k));
+        void** args = stackalloc void*[] { &y, &residual, &normWeight, &eps, &w, &n, &k };
+        _gemvNormBf16[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args, (uint)(2 * m * k));
+    }
+
+    /// <summary><see cref="GemvNorm"/> with <see cref="GemvSwiGlu"/>'s epilogue: the MLP's first half from the residual stream.</summary>
+    public void GemvNormSwiGlu(ulong residual, ulong normWeight, float eps, ulong w, ulong activated, int m, int n, int k, CudaStream stream)
+    {
+        CheckGemv(residual, w, m, k, NormGemvFits(m, k) && n % 2 == 0);
+        void** args = stackalloc void*[] { &activated, &residual, &normWeight, &eps, &w, &n, &k };
+        _gemvNormSwiGlu[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args, (uint)(2 * m * k));
+    }
+
+    private static uint GemvBlocks(int n) => (uint)((n + GemvWarps * GemvRowsPerWarp - 1) / (GemvWarps * GemvRowsPerWarp));
+
+    private static void CheckGemv(ulong x, ulong w, int m, int k, bool fits)
+    {
+        if (!fits)
+            throw new ArgumentOutOfRangeException(nameof(m), $"this GEMV does not take m={m}, k={k} (1..{GemvMaxRows} rows, k a multiple of 8; norm forms: m·k·2 ≤ 48 KB; SwiGLU: n even)");
+        if (((x | w) & 15) != 0)
+            throw new ArgumentException("GEMV operands must be 16-byte aligned");
     }
 
     /// <summary>residual (fp32) [tokens, hidden] = table[ids].</summary>

@@ -24,28 +24,30 @@ public sealed class SkinnyLinear(CudaOps ops, CublasLtGemm gemm)
     /// <summary><c>y = x · wᵀ</c>, as <see cref="CublasLtGemm.Linear"/>.</summary>
     public void Linear(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
     {
-        if (!CudaOps.GemvFits(m, k))
-        {
-            gemm.Linear(x, w, y, m, n, k, output, stream);
-            return;
-        }
-        var key = (m, n, k, output);
-        if (!_useGemv.TryGetValue(key, out var gemv))
-        {
-            if (stream.IsCapturing)
-            {
-                gemm.Linear(x, w, y, m, n, k, output, stream);
-                return;
-            }
-            // cuBLASLt's own autotune happens in its warm-up call.
-            gemv = GraphTimer.MeanMicroseconds(stream, _ => ops.Gemv(x, w, y, m, n, k, output, stream), TimedLaunches)
-                < GraphTimer.MeanMicroseconds(stream, _ => gemm.Linear(x, w, y, m, n, k, output, stream), TimedLaunches);
-            _useGemv[key] = gemv;
-        }
-        if (gemv)
+        if (PrefersGemv(x, w, y, m, n, k, output, stream))
             ops.Gemv(x, w, y, m, n, k, output, stream);
         else
             gemm.Linear(x, w, y, m, n, k, output, stream);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Linear"/> takes the GEMV for this shape, timing both on its first call (which runs both
+    /// kernels into <paramref name="y"/>). Undecided during a graph capture: false, and nothing is decided.
+    /// </summary>
+    public bool PrefersGemv(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
+    {
+        if (!CudaOps.GemvFits(m, k))
+            return false;
+        var key = (m, n, k, output);
+        if (_useGemv.TryGetValue(key, out var gemv))
+            return gemv;
+        if (stream.IsCapturing)
+            return false;
+        // cuBLASLt's own autotune happens in its warm-up call.
+        gemv = GraphTimer.MeanMicroseconds(stream, _ => ops.Gemv(x, w, y, m, n, k, output, stream), TimedLaunches)
+            < GraphTimer.MeanMicroseconds(stream, _ => gemm.Linear(x, w, y, m, n, k, output, stream), TimedLaunches);
+        _useGemv[key] = gemv;
+        return gemv;
     }
 
     /// <summary>
@@ -55,32 +57,31 @@ public sealed class SkinnyLinear(CudaOps ops, CublasLtGemm gemm)
     /// </summary>
     public void LinearSwiGlu(ulong x, ulong w, ulong gateUp, ulong activated, int m, int n, int k, CudaStream stream)
     {
-        void Unfused()
-        {
-            gemm.Linear(x, w, gateUp, m, n, k, GemmOutput.Bf16, stream);
-            ops.SiluMul(activated, gateUp, m, n / 2, stream);
-        }
-
-        if (!CudaOps.GemvFits(m, k) || n % 2 != 0)
-        {
-            Unfused();
-            return;
-        }
-        var key = (m, n, k);
-        if (!_useSwiGluGemv.TryGetValue(key, out var gemv))
-        {
-            if (stream.IsCapturing)
-            {
-                Unfused();
-                return;
-            }
-            gemv = GraphTimer.MeanMicroseconds(stream, _ => ops.GemvSwiGlu(x, w, activated, m, n, k, stream), TimedLaunches)
-                < GraphTimer.MeanMicroseconds(stream, _ => Unfused(), TimedLaunches);
-            _useSwiGluGemv[key] = gemv;
-        }
-        if (gemv)
+        if (PrefersSwiGluGemv(x, w, gateUp, activated, m, n, k, stream))
             ops.GemvSwiGlu(x, w, activated, m, n, k, stream);
         else
-            Unfused();
+            LinearThenSiluMul(x, w, gateUp, activated, m, n, k, stream);
+    }
+
+    /// <summary>Whether <see cref="LinearSwiGlu"/> takes the fused GEMV for this shape; decided as <see cref="PrefersGemv"/>.</summary>
+    public bool PrefersSwiGluGemv(ulong x, ulong w, ulong gateUp, ulong activated, int m, int n, int k, CudaStream stream)
+    {
+        if (!CudaOps.GemvFits(m, k) || n % 2 != 0)
+            return false;
+        var key = (m, n, k);
+        if (_useSwiGluGemv.TryGetValue(key, out var gemv))
+            return gemv;
+        if (stream.IsCapturing)
+            return false;
+        gemv = GraphTimer.MeanMicroseconds(stream, _ => ops.GemvSwiGlu(x, w, activated, m, n, k, stream), TimedLaunches)
+            < GraphTimer.MeanMicroseconds(stream, _ => LinearThenSiluMul(x, w, gateUp, activated, m, n, k, stream), TimedLaunches);
+        _useSwiGluGemv[key] = gemv;
+        return gemv;
+    }
+
+    private void LinearThenSiluMul(ulong x, ulong w, ulong gateUp, ulong activated, int m, int n, int k, CudaStream stream)
+    {
+        gemm.Linear(x, w, gateUp, m, n, k, GemmOutput.Bf16, stream);
+        ops.SiluMul(activated, gateUp, m, n / 2, stream);
     }
 }

@@ -101,7 +101,8 @@ public sealed class CudaReferenceFixtureTests(ITestOutputHelper output)
     {
         var dir = Path.Combine(TestData.Root, "tiny-qwen3");
         using var model = ModelFolder.Open(dir);
-        using var gpu = new CudaModelRunner(model, new CudaRunnerOptions { NumKvBlocks = 96, MaxBatchTokens = 512, MaxSequences = 8 });
+        // Norms folded into the GEMVs wherever they fit (steps 4 and 5), whichever kernels timing would pick here.
+        using var gpu = new CudaModelRunner(model, new CudaRunnerOptions { NumKvBlocks = 96, MaxBatchTokens = 512, MaxSequences = 8, AlwaysFuseDecodeNorms = true });
         using var cpu = new CpuModelRunner(model, new KvCacheOptions { NumBlocks = 96 });
         var random = new Random(11);
         int[][] prompts = [Tokens(random, 40), Tokens(random, 5), Tokens(random, 300), Tokens(random, 17)];
@@ -143,6 +144,24 @@ public sealed class CudaReferenceFixtureTests(ITestOutputHelper output)
         var splitDiff = RunnerDriver.MaxAbsDiff(cpuLogits.AsSpan(0, 3 * 1024), gpuLogits.AsSpan(0, 3 * 1024));
         output.WriteLine($"mixed batch with a split decode: max |Δlogit| GPU vs CPU = {splitDiff:E2}");
         Assert.True(splitDiff < Tolerance, $"max abs diff {splitDiff}");
+
+        // Steps 4 and 5: pure decodes of four sequences, then of one (few rows: RMSNorms inside the GEMVs).
+        batch.Clear(16);
+        batch.AddSequence([12], 301, tables[2]);
+        batch.AddSequence([5], 42, tables[0]);
+        batch.AddSequence([6], 26, tables[1]);
+        batch.AddSequence([7], 18, tables[3]);
+        gpu.Forward(batch, gpuLogits);
+        cpu.Forward(batch, cpuLogits);
+        var decodeDiff = RunnerDriver.MaxAbsDiff(cpuLogits, gpuLogits);
+        batch.Clear(16);
+        batch.AddSequence([8], 19, tables[3]);
+        gpu.Forward(batch, gpuLogits.AsSpan(0, 1024));
+        cpu.Forward(batch, cpuLogits.AsSpan(0, 1024));
+        var singleDiff = RunnerDriver.MaxAbsDiff(cpuLogits.AsSpan(0, 1024), gpuLogits.AsSpan(0, 1024));
+        output.WriteLine($"decodes with norms in the GEMVs: max |Δlogit| GPU vs CPU = {decodeDiff:E2} (4 sequences), {singleDiff:E2} (1)");
+        Assert.True(decodeDiff < Tolerance, $"max abs diff {decodeDiff}");
+        Assert.True(singleDiff < Tolerance, $"max abs diff {singleDiff}");
     }
 
     [GpuFact]

@@ -69,6 +69,81 @@ public sealed class GemmTests(CudaFixture cuda) : IClassFixture<CudaFixture>
         Assert.Equal(1, skinny.Decisions.Shapes);
     }
 
+    /// <summary>The residual epilogue adds the very bf16 projection that the GEMV writes: residual + bf16(x · wᵀ), bit for bit.</summary>
+    [GpuTheory]
+    [InlineData(1, 1024, 2048)]
+    [InlineData(3, 70, 64)]
+    [InlineData(8, 4096, 1024)]
+    public void GemvResidual_RandomOperands_AddsTheBf16Projection(int m, int n, int k)
+    {
+        var random = new Random(m * n + k);
+        var (x, _) = Bf16.Random(random, m * k);
+        var (w, _) = Bf16.Random(random, n * k, 0.2f);
+        var residual = Enumerable.Range(0, m * n).Select(_ => (float)random.NextDouble() * 4 - 2).ToArray();
+        using var dX = cuda.Upload<ushort>(x);
+        using var dW = cuda.Upload<ushort>(w);
+        using var dProjected = cuda.Device.Allocate((long)m * n * 2);
+        using var dResidual = cuda.Upload<float>(residual);
+        cuda.Ops.Gemv(dX.Pointer, dW.Pointer, dProjected.Pointer, m, n, k, GemmOutput.Bf16, cuda.Stream);
+        cuda.Ops.GemvResidual(dX.Pointer, dW.Pointer, dResidual.Pointer, m, n, k, cuda.Stream);
+        var projected = Bf16.ToFloats(cuda.Download<ushort>(dProjected));
+        var expected = residual.Select((r, i) => r + projected[i]).ToArray();
+        Assert.Equal(expected, cuda.Download<float>(dResidual));
+    }
+
+    /// <summary>
+    /// The norm GEMVs against add_rmsnorm then the plain GEMV (or the SwiGLU GEMV): equal up to the bf16 rounding of a
+    /// normed element whose sum of squares was added in another order (the blocks differ in size).
+    /// </summary>
+    [GpuTheory]
+    [InlineData(1, 4096, 1024, false)]
+    [InlineData(1, 6144, 1024, true)]
+    [InlineData(2, 70, 4096, false)]
+    [InlineData(4, 1030, 512, true)]
+    [InlineData(6, 64, 4096, true)]
+    [InlineData(8, 512, 3072, false)]
+    public void GemvNorm_RandomOperands_MatchesRmsNormThenGemv(int m, int n, int k, bool swiGlu)
+    {
+        var random = new Random(m * n + k + (swiGlu ? 1 : 0));
+        var residual = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() * 4 - 2).ToArray();
+        var (normWeight, _) = Bf16.Random(random, k);
+        var (w, _) = Bf16.Random(random, n * k, 0.2f);
+        const float eps = 1e-6f;
+        using var dResidual = cuda.Upload<float>(residual);
+        using var dNormWeight = cuda.Upload<ushort>(normWeight);
+        using var dW = cuda.Upload<ushort>(w);
+        using var dNormed = cuda.Device.Allocate((long)m * k * 2);
+        var width = swiGlu ? n / 2 : n;
+        using var dUnfused = cuda.Device.Allocate((long)m * width * 2);
+        using var dFused = cuda.Device.Allocate((long)m * width * 2);
+        cuda.Ops.AddRmsNorm(dNormed.Pointer, dResidual.Pointer, 0, dNormWeight.Pointer, m, k, eps, cuda.Stream);
+        if (swiGlu)
+        {
+            cuda.Ops.GemvSwiGlu(dNormed.Pointer, dW.Pointer, dUnfused.Pointer, m, n, k, cuda.Stream);
+            cuda.Ops.GemvNormSwiGlu(dResidual.Pointer, dNormWeight.Pointer, eps, dW.Pointer, dFused.Pointer, m, n, k, cuda.Stream);
+        }
+        else
+        {
+            cuda.Ops.Gemv(dNormed.Pointer, dW.Pointer, dUnfused.Pointer, m, n, k, GemmOutput.Bf16, cuda.Stream);
+            cuda.Ops.GemvNorm(dResidual.Pointer, dNormWeight.Pointer, eps, dW.Pointer, dFused.Pointer, m, n, k, cuda.Stream);
+        }
+        var unfused = Bf16.ToFloats(cuda.Download<ushort>(dUnfused));
+        var fused = Bf16.ToFloats(cuda.Download<ushort>(dFused));
+        var scale = unfused.Max(MathF.Abs);
+        var diff = Bf16.MaxAbsDiff(unfused, fused);
+        Assert.True(diff <= 0.01f * scale, $"max abs diff {diff} against outputs up to {scale}");
+        Assert.Equal(residual, cuda.Download<float>(dResidual)); // read, never written
+    }
+
+    [Theory]
+    [InlineData(1, 1024, true)]
+    [InlineData(6, 4096, true)]
+    [InlineData(7, 4096, false)]
+    [InlineData(8, 3072, true)]
+    [InlineData(9, 64, false)]
+    public void NormGemvFits_KeepsTheNormedRowsWithin48KB(int m, int k, bool fits) =>
+        Assert.Equal(fits, CudaOps.NormGemvFits(m, k));
+
     [Theory]
     [InlineData(0, 64, false)]
     [InlineData(1, 64, true)]
