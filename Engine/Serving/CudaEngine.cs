@@ -69,6 +69,7 @@ public static class CudaEngine
             DecodeAttention = cuda.DecodeAttention,
             ProgrammaticLaunch = cuda.ProgrammaticLaunch,
             FuseDecodeNorms = cuda.FuseDecodeNorms,
+            SplitMixedAttention = cuda.SplitMixedAttention,
         };
     }
 

@@ -49,6 +49,12 @@ public sealed record WorkloadSettings
     /// <summary>CUDA only: programmatic dependent launch (CudaOptions.ProgrammaticLaunch); --no-pdl turns it off.</summary>
     public bool ProgrammaticLaunch { get; init; } = true;
 
+    /// <summary>CUDA only: mixed steps' decodes on the decode kernel (CudaOptions.SplitMixedAttention); --split-mixed turns it on.</summary>
+    public bool SplitMixedAttention { get; init; }
+
+    /// <summary>CUDA only: RMSNorms folded into the decode GEMVs (CudaOptions.FuseDecodeNorms); --fuse-norms turns it on.</summary>
+    public bool FuseDecodeNorms { get; init; }
+
     public static WorkloadSettings Parse(string[] args)
     {
         var workload = Arg(args, "--workload") ?? "nano-vllm";
@@ -74,6 +80,8 @@ public sealed record WorkloadSettings
             DecodeGemv = !args.Contains("--cublas-decode"),
             DecodeAttention = !args.Contains("--paged-decode"),
             ProgrammaticLaunch = !args.Contains("--no-pdl"),
+            SplitMixedAttention = args.Contains("--split-mixed"),
+            FuseDecodeNorms = args.Contains("--fuse-norms"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

@@ -115,7 +115,7 @@ public sealed partial class CudaModelRunner
         var path = tensorCore ? AttentionPath.TensorCorePrefill : IsPureDecode(batch) ? _decodePath : AttentionPath.Paged;
         // The scheduler puts a mixed step's decodes first: they take the decode kernel, the prefill tokens after them
         // flash_prefill (whose 128-row tiles would run one pass per decoding sequence, each query head on its own).
-        var decodeTokens = tensorCore && _decodePath == AttentionPath.Decode ? LeadingDecodes(batch, out maxContext) : 0;
+        var decodeTokens = tensorCore && _splitMixedAttention && _decodePath == AttentionPath.Decode ? LeadingDecodes(batch, out maxContext) : 0;
         var splitTokens = tensorCore ? decodeTokens : tokens;
         var (splits, splitLength) = splitTokens is > 0 && splitTokens <= _maxSplitTokens
             ? AttentionArgs.ChooseSplits(splitTokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)

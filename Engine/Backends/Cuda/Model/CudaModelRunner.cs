@@ -25,6 +25,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly SkinnyLinear? _skinny;
     private readonly bool _fuseDecodeNorms;
     private readonly bool _alwaysFuseDecodeNorms;
+    private readonly bool _splitMixedAttention;
     private readonly bool?[] _normsFused = new bool?[CudaOps.GemvMaxRows + 1];
     private readonly AttentionPath _decodePath;
     private readonly CudaLayerWeights[] _layers;
@@ -68,6 +69,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _skinny = options.DecodeGemv ? new SkinnyLinear(_ops, _gemm) : null;
             _fuseDecodeNorms = options.FuseDecodeNorms;
             _alwaysFuseDecodeNorms = options.AlwaysFuseDecodeNorms;
+            _splitMixedAttention = options.SplitMixedAttention;
             _decodePath = options.DecodeAttention ? AttentionPath.Decode : AttentionPath.Paged;
 
             var uploader = new WeightUploader(_device, _stream);

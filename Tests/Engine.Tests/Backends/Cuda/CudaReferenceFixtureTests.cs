@@ -102,7 +102,7 @@ public sealed class CudaReferenceFixtureTests(ITestOutputHelper output)
         var dir = Path.Combine(TestData.Root, "tiny-qwen3");
         using var model = ModelFolder.Open(dir);
         // Norms folded into the GEMVs wherever they fit (steps 4 and 5), whichever kernels timing would pick here.
-        using var gpu = new CudaModelRunner(model, new CudaRunnerOptions { NumKvBlocks = 96, MaxBatchTokens = 512, MaxSequences = 8, AlwaysFuseDecodeNorms = true });
+        using var gpu = new CudaModelRunner(model, new CudaRunnerOptions { NumKvBlocks = 96, MaxBatchTokens = 512, MaxSequences = 8, FuseDecodeNorms = true, AlwaysFuseDecodeNorms = true, SplitMixedAttention = true });
         using var cpu = new CpuModelRunner(model, new KvCacheOptions { NumBlocks = 96 });
         var random = new Random(11);
         int[][] prompts = [Tokens(random, 40), Tokens(random, 5), Tokens(random, 300), Tokens(random, 17)];
