@@ -18,7 +18,7 @@ public sealed class CudaRunnerBenchmark : IBenchmark
     public string Name => "cuda-runner";
 
     public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--prefill 128,512,2048] " +
-        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--fuse-norms (RMSNorms in the decode GEMVs)] (the slower paths, to compare) [--out FILE]";
+        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] (the slower paths, to compare) [--fuse-norms] (opt-in, RMSNorms in the decode GEMVs) [--out FILE]";
 
     public Task RunAsync(string[] args, TextWriter output)
     {

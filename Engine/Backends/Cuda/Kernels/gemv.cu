@@ -170,11 +170,15 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
         gemv_m##M##_residual(float* __restrict__ residual, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
     { gemv<M, GEMV_OUT_RESIDUAL>(residual, x, w, n, k); }                                                          \
-    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
-        gemv_m##M##_norm_bf16(bf16* __restrict__ y, const float* __restrict__ residual, const bf16* __restrict__ norm_weight, \
-                              float eps, const bf16* __restrict__ w, int n, int k)                                 \
-    { gemv<M, GEMV_OUT_BF16, GEMV_IN_NORM>(y, residual, w, n, k, norm_weight, eps); }                              \
+    GEMV_NORM_KERNEL(M, bf16, GEMV_OUT_BF16)                                                                       \
     GEMV_SWIGLU_KERNEL(M)
+
+// The norm forms (x = rmsnorm(residual) · norm_weight, see GEMV_IN_NORM), kernel gemv_mM_norm_NAME.
+#define GEMV_NORM_KERNEL(M, NAME, OUT)                                                                             \
+    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
+        gemv_m##M##_norm_##NAME(bf16* __restrict__ y, const float* __restrict__ residual, const bf16* __restrict__ norm_weight, \
+                                float eps, const bf16* __restrict__ w, int n, int k)                               \
+    { gemv<M, OUT, GEMV_IN_NORM>(y, residual, w, n, k, norm_weight, eps); }
 
 // Variants with an odd row count (bench/Engine.Bench's cuda-kernels compiles some) have no SwiGLU form.
 #if GEMV_ROWS % 2 == 0
@@ -182,10 +186,7 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
         gemv_m##M##_swiglu(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
     { gemv<M, GEMV_OUT_SWIGLU>(y, x, w, n, k); }                                                                   \
-    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
-        gemv_m##M##_norm_swiglu(bf16* __restrict__ y, const float* __restrict__ residual, const bf16* __restrict__ norm_weight, \
-                                float eps, const bf16* __restrict__ w, int n, int k)                               \
-    { gemv<M, GEMV_OUT_SWIGLU, GEMV_IN_NORM>(y, residual, w, n, k, norm_weight, eps); }
+    GEMV_NORM_KERNEL(M, swiglu, GEMV_OUT_SWIGLU)
 #else
 #define GEMV_SWIGLU_KERNEL(M)
 #endif

@@ -96,14 +96,10 @@ public sealed unsafe class CudaOps
     /// </summary>
     public void Gemv(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
     {
-        if (!GemvFits(m, k))
-            throw new ArgumentOutOfRangeException(nameof(m), $"GEMV takes 1..{GemvMaxRows} rows with k a multiple of 8; got m={m}, k={k}");
-        if (((x | w) & 15) != 0)
-            throw new ArgumentException("GEMV operands must be 16-byte aligned");
+        CheckGemv(x, w, m, k, GemvFits(m, k));
         void** args = stackalloc void*[] { &y, &x, &w, &n, &k };
         var kernel = output == GemmOutput.Fp32 ? _gemvF32[m] : _gemvBf16[m];
-        const int rowsPerBlock = GemvWarps * GemvRowsPerWarp;
-        kernel.Launch((uint)((n + rowsPerBlock - 1) / rowsPerBlock), 1, 1, GemvWarps * 32, stream, args);
+        kernel.Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args);
     }
 
     /// <summary>
@@ -113,13 +109,9 @@ public sealed unsafe class CudaOps
     /// </summary>
     public void GemvSwiGlu(ulong x, ulong w, ulong activated, int m, int n, int k, CudaStream stream)
     {
-        if (!GemvFits(m, k) || n % 2 != 0)
-            throw new ArgumentOutOfRangeException(nameof(m), $"SwiGLU GEMV takes 1..{GemvMaxRows} rows, k a multiple of 8 and n even; got m={m}, n={n}, k={k}");
-        if (((x | w) & 15) != 0)
-            throw new ArgumentException("GEMV operands must be 16-byte aligned");
+        CheckGemv(x, w, m, k, GemvFits(m, k) && n % 2 == 0);
         void** args = stackalloc void*[] { &activated, &x, &w, &n, &k };
-        const int rowsPerBlock = GemvWarps * GemvRowsPerWarp;
-        _gemvSwiGlu[m].Launch((uint)((n + rowsPerBlock - 1) / rowsPerBlock), 1, 1, GemvWarps * 32, stream, args);
+        _gemvSwiGlu[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args);
     }
 
     /// <summary>Shared memory a block may take without opting in; the normed rows of a norm GEMV must fit it.</summary>
@@ -166,7 +158,7 @@ public sealed unsafe class CudaOps
     private static void CheckGemv(ulong x, ulong w, int m, int k, bool fits)
     {
         if (!fits)
-            throw new ArgumentOutOfRangeException(nameof(m), $"this GEMV does not take m={m}, k={k} (1..{GemvMaxRows} rows, k a multiple of 8; norm forms: m·k·2 ≤ 48 KB; SwiGLU: n even)");
+            throw new ArgumentOutOfRangeException(nameof(m), $"this GEMV does not take m={m}, k={k} (1..{GemvMaxRows} rows, k a multiple of 8; norm forms: m·k·2 ≤ 48 KB; SwiGLU forms: n even)");
         if (((x | w) & 15) != 0)
             throw new ArgumentException("GEMV operands must be 16-byte aligned");
     }
