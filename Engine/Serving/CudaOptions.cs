@@ -27,11 +27,11 @@ public sealed record CudaOptions
     /// <summary>Programmatic dependent launch on sm_90+ (see <c>CudaRunnerOptions.ProgrammaticLaunch</c>); off only to compare.</summary>
     public bool ProgrammaticLaunch { get; init; } = true;
 
-    /// <summary>Mixed steps' decodes on the decode attention kernel (see <c>CudaRunnerOptions.SplitMixedAttention</c>; off by default until GPU-verified).</summary>
-    public bool SplitMixedAttention { get; init; }
+    /// <summary>Mixed steps' decodes on the decode attention kernel (see <c>CudaRunnerOptions.SplitMixedAttention</c>); off only to compare.</summary>
+    public bool SplitMixedAttention { get; init; } = true;
 
-    /// <summary>RMSNorms folded into the decode GEMVs (see <c>CudaRunnerOptions.FuseDecodeNorms</c>; off by default until GPU-verified).</summary>
-    public bool FuseDecodeNorms { get; init; }
+    /// <summary>RMSNorms folded into the decode GEMVs (see <c>CudaRunnerOptions.FuseDecodeNorms</c>); off only to compare.</summary>
+    public bool FuseDecodeNorms { get; init; } = true;
 
     public IReadOnlyList<string> Validate()
     {

@@ -19,7 +19,7 @@ public sealed class EngineWorkloadBenchmark : IBenchmark
 
     public string Description =>
         "Offline engine throughput: --model DIR [--device cpu|cuda] [--workload nano-vllm|fixed|offline] [--num-seqs N] " +
-        "[--batch 1,16,64,256] [--input P] [--output T] [--min-len 100] [--max-len 1024] [--seed 0] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--split-mixed] [--fuse-norms] (opt-ins not yet GPU-verified) [--out FILE]";
+        "[--batch 1,16,64,256] [--input P] [--output T] [--min-len 100] [--max-len 1024] [--seed 0] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--whole-mixed-attention] [--unfused-norms] (the slower paths, to compare) [--out FILE]";
 
     public Task RunAsync(string[] args, TextWriter output)
     {

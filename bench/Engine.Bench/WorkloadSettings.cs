@@ -49,11 +49,11 @@ public sealed record WorkloadSettings
     /// <summary>CUDA only: programmatic dependent launch (CudaOptions.ProgrammaticLaunch); --no-pdl turns it off.</summary>
     public bool ProgrammaticLaunch { get; init; } = true;
 
-    /// <summary>CUDA only: mixed steps' decodes on the decode kernel (CudaOptions.SplitMixedAttention); --split-mixed turns it on.</summary>
-    public bool SplitMixedAttention { get; init; }
+    /// <summary>CUDA only: mixed steps' decodes on the decode kernel (CudaOptions.SplitMixedAttention); --whole-mixed-attention turns it off.</summary>
+    public bool SplitMixedAttention { get; init; } = true;
 
-    /// <summary>CUDA only: RMSNorms folded into the decode GEMVs (CudaOptions.FuseDecodeNorms); --fuse-norms turns it on.</summary>
-    public bool FuseDecodeNorms { get; init; }
+    /// <summary>CUDA only: RMSNorms folded into the decode GEMVs (CudaOptions.FuseDecodeNorms); --unfused-norms turns it off.</summary>
+    public bool FuseDecodeNorms { get; init; } = true;
 
     public static WorkloadSettings Parse(string[] args)
     {
@@ -80,8 +80,8 @@ public sealed record WorkloadSettings
             DecodeGemv = !args.Contains("--cublas-decode"),
             DecodeAttention = !args.Contains("--paged-decode"),
             ProgrammaticLaunch = !args.Contains("--no-pdl"),
-            SplitMixedAttention = args.Contains("--split-mixed"),
-            FuseDecodeNorms = args.Contains("--fuse-norms"),
+            SplitMixedAttention = !args.Contains("--whole-mixed-attention"),
+            FuseDecodeNorms = !args.Contains("--unfused-norms"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DynamoOrleans.Engine.Backends.Cuda.Interop;
 using static DynamoOrleans.Engine.Backends.Cuda.Interop.NativeMethods;
 
@@ -20,23 +21,54 @@ public sealed class CudaStream : IDisposable
 
     internal nint Handle => _handle.DangerousGetHandle();
 
-    /// <summary>Between <see cref="BeginCapture"/> and <see cref="EndCapture"/>: work queued now is recorded, not run.</summary>
+    /// <summary>Inside <see cref="TryCapture"/>: work queued now is recorded, not run.</summary>
     public bool IsCapturing { get; private set; }
 
     public void Synchronize() => CheckCuda(cuStreamSynchronize(Handle), nameof(cuStreamSynchronize));
 
-    /// <summary>Records everything queued until <see cref="EndCapture"/> into a graph instead of running it.</summary>
-    public void BeginCapture()
+    /// <summary>
+    /// Records the work <paramref name="record"/> queues into a graph instead of running it. False, with nothing
+    /// recorded or run, when CUDA invalidated the capture: a synchronizing call on the same GPU from another thread
+    /// does that even to a thread-local capture (a second runner, a weight upload, a test beside this one), so
+    /// callers run the work uncaptured or capture again later. Any other failure throws.
+    /// </summary>
+    public bool TryCapture(Action record, [NotNullWhen(true)] out CudaGraph? graph)
     {
+        ArgumentNullException.ThrowIfNull(record);
+        if (IsCapturing)
+            throw new InvalidOperationException("this stream is already capturing a graph");
+        graph = null;
         CheckCuda(cuStreamBeginCapture(Handle, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), nameof(cuStreamBeginCapture));
         IsCapturing = true;
+        try
+        {
+            record();
+        }
+        catch (CudaException e) when (e.Status == CUDA_ERROR_STREAM_CAPTURE_INVALIDATED)
+        {
+            AbandonCapture();
+            return false;
+        }
+        catch
+        {
+            AbandonCapture();
+            throw;
+        }
+        IsCapturing = false;
+        var ended = cuStreamEndCapture(Handle, out var captured);
+        if (ended == CUDA_ERROR_STREAM_CAPTURE_INVALIDATED)
+            return false;
+        CheckCuda(ended, nameof(cuStreamEndCapture));
+        graph = new CudaGraph(Device, captured);
+        return true;
     }
 
-    public CudaGraph EndCapture()
+    /// <summary>Ends a capture whose recording failed, dropping whatever it recorded; its own status is not the error.</summary>
+    private void AbandonCapture()
     {
         IsCapturing = false;
-        CheckCuda(cuStreamEndCapture(Handle, out var graph), nameof(cuStreamEndCapture));
-        return new CudaGraph(Device, graph);
+        if (cuStreamEndCapture(Handle, out var captured) == CUDA_SUCCESS && captured != 0)
+            cuGraphDestroy(captured);
     }
 
     public void Dispose() => _handle.Dispose();

@@ -16,7 +16,9 @@ internal static unsafe partial class NativeMethods
     internal const uint CU_STREAM_NON_BLOCKING = 1;
     internal const int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
     internal const uint CU_MEMHOSTALLOC_PORTABLE = 1;
+    internal const int CUDA_SUCCESS = 0;
     internal const int CUDA_ERROR_NO_DEVICE = 100;
+    internal const int CUDA_ERROR_STREAM_CAPTURE_INVALIDATED = 901;
 
     [LibraryImport(CudaLibraries.Driver)]
     internal static partial int cuInit(uint flags);

@@ -94,18 +94,10 @@ public sealed partial class CudaModelRunner
                 return;
             }
             // First step of this shape: run it eagerly (its results are this step's), then capture it for the next.
+            // A capture invalidated from another thread records nothing; the next step of the shape tries again.
             Body(bucket, gSplits, gSplitLength, bucket, _decodePath);
-            _stream.BeginCapture();
-            try
-            {
-                Body(bucket, gSplits, gSplitLength, bucket, _decodePath);
-            }
-            catch
-            {
-                _stream.EndCapture().Dispose();
-                throw;
-            }
-            _graphs.Add(bucket, gSplits, gSplitLength, _stream.EndCapture());
+            if (_stream.TryCapture(() => Body(bucket, gSplits, gSplitLength, bucket, _decodePath), out var captured))
+                _graphs.Add(bucket, gSplits, gSplitLength, captured);
             return;
         }
         UploadInputs(batch.NumSequences);

@@ -114,14 +114,19 @@ public sealed unsafe class CudaOps
         _gemvSwiGlu[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args);
     }
 
-    /// <summary>Shared memory a block may take without opting in; the normed rows of a norm GEMV must fit it.</summary>
+    /// <summary>Shared memory a block may take without opting in: the normed rows and the kernel's static scratch.</summary>
     private const int DefaultSharedMemoryLimit = 48 * 1024;
+
+    /// <summary>The norm GEMVs' static shared memory: block_sum's 32 fp32 partials (common.cuh).</summary>
+    private const int NormGemvStaticSharedBytes = 32 * sizeof(float);
 
     /// <summary>
     /// Whether the norm GEMVs (<see cref="GemvNorm"/>, <see cref="GemvNormSwiGlu"/>) take m rows of width k:
-    /// <see cref="GemvFits"/>, and every block's copy of the normed rows (m · k bf16) within 48 KB of shared memory.
+    /// <see cref="GemvFits"/>, and every block's copy of the normed rows (m · k bf16) beside block_sum's partials
+    /// within 48 KB of shared memory (a launch asking for more fails with CUDA_ERROR_INVALID_VALUE).
     /// </summary>
-    public static bool NormGemvFits(int m, int k) => GemvFits(m, k) && 2L * m * k <= DefaultSharedMemoryLimit;
+    public static bool NormGemvFits(int m, int k) =>
+        GemvFits(m, k) && 2L * m * k + NormGemvStaticSharedBytes <= DefaultSharedMemoryLimit;
 
     /// <summary>
     /// <c>residual[m, n] += bf16(x · wᵀ)</c>: an O or down projection that adds into the fp32 residual stream itself,
@@ -158,7 +163,7 @@ public sealed unsafe class CudaOps
     private static void CheckGemv(ulong x, ulong w, int m, int k, bool fits)
     {
         if (!fits)
-            throw new ArgumentOutOfRangeException(nameof(m), $"this GEMV does not take m={m}, k={k} (1..{GemvMaxRows} rows, k a multiple of 8; norm forms: m·k·2 ≤ 48 KB; SwiGLU forms: n even)");
+            throw new ArgumentOutOfRangeException(nameof(m), $"this GEMV does not take m={m}, k={k} (1..{GemvMaxRows} rows, k a multiple of 8; norm forms: m·k·2 + 128 ≤ 48 KB; SwiGLU forms: n even)");
         if (((x | w) & 15) != 0)
             throw new ArgumentException("GEMV operands must be 16-byte aligned");
     }

@@ -1,3 +1,4 @@
+using DynamoOrleans.Engine.Backends.Cuda.Interop;
 using DynamoOrleans.Engine.Backends.Cuda.Model;
 using DynamoOrleans.Engine.Backends.Cuda.Ops;
 using DynamoOrleans.Engine.Models;
@@ -47,6 +48,78 @@ public sealed class CudaGraphTests
         }
         Assert.Equal(1, graphs.NumCapturedGraphs);
         Assert.Equal(0, eager.NumCapturedGraphs);
+    }
+
+    /// <summary>
+    /// A synchronizing call on the same GPU from another thread invalidates a capture in progress, thread-local or not
+    /// (xUnit runs the GPU test classes side by side; a server may upload weights beside a running engine). Every
+    /// step must still run and agree with eager steps; once the other thread stops, the next step captures.
+    /// </summary>
+    [GpuFact]
+    public void DecodeSteps_WhileAnotherThreadSynchronizesTheGpu_RunAndCaptureOnceItStops()
+    {
+        using var model = ModelFolder.Open(Path.Combine(TestData.Root, "tiny-qwen3"));
+        var options = new CudaRunnerOptions { NumKvBlocks = 64, MaxBatchTokens = 256, MaxSequences = 4 };
+        using var graphs = new CudaModelRunner(model, options);
+        using var eager = new CudaModelRunner(model, options with { UseCudaGraphs = false });
+        var random = new Random(13);
+        const int sequences = 2;
+        var prompts = Enumerable.Range(0, sequences).Select(s => Enumerable.Range(0, 9 + 40 * s).Select(_ => random.Next(1024)).ToArray()).ToArray();
+        var tables = Enumerable.Range(0, sequences).Select(s => Enumerable.Range(s * 20, 20).ToArray()).ToArray();
+        var batch = new ForwardBatch(256, 4, 20);
+        var a = new float[sequences * 1024];
+        var b = new float[sequences * 1024];
+        batch.Clear(16);
+        for (var s = 0; s < sequences; s++)
+            batch.AddSequence(prompts[s], 0, tables[s]);
+        eager.Forward(batch, b);
+
+        var stop = 0;
+        var synchronizations = 0;
+        var device = graphs.Device;
+        var hammer = new Thread(() =>
+        {
+            device.MakeCurrent();
+            while (Volatile.Read(ref stop) == 0)
+            {
+                try
+                {
+                    device.Synchronize();
+                }
+                catch (CudaException)
+                {
+                    // Refused while a capture runs: the point is to be there, not to succeed.
+                }
+                synchronizations++;
+            }
+        });
+        var step = 0;
+        void DecodeStep()
+        {
+            batch.Clear(16);
+            for (var s = 0; s < sequences; s++)
+                batch.AddSequence([RunnerDriver.ArgMax(b.AsSpan(s * 1024, 1024))], prompts[s].Length + step, tables[s]);
+            graphs.Forward(batch, a);
+            eager.Forward(batch, b);
+            var diff = RunnerDriver.MaxAbsDiff(b, a);
+            Assert.True(diff < 0.02f, $"step {step}: max abs diff {diff}");
+            step++;
+        }
+        hammer.Start();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+                DecodeStep();
+        }
+        finally
+        {
+            Volatile.Write(ref stop, 1);
+            hammer.Join();
+        }
+        Assert.True(synchronizations > 0);
+        DecodeStep();
+        DecodeStep();
+        Assert.Equal(1, graphs.NumCapturedGraphs);
     }
 
     /// <summary>

@@ -100,8 +100,8 @@ public sealed class GemmTests(CudaFixture cuda) : IClassFixture<CudaFixture>
     [InlineData(1, 6144, 1024, true)]
     [InlineData(2, 70, 4096, false)]
     [InlineData(4, 1030, 512, true)]
-    [InlineData(6, 64, 4096, true)]
-    [InlineData(8, 512, 3072, false)]
+    [InlineData(5, 64, 4096, true)]
+    [InlineData(8, 512, 3064, false)]
     public void GemvNorm_RandomOperands_MatchesRmsNormThenGemv(int m, int n, int k, bool swiGlu)
     {
         var random = new Random(m * n + k + (swiGlu ? 1 : 0));
@@ -137,9 +137,10 @@ public sealed class GemmTests(CudaFixture cuda) : IClassFixture<CudaFixture>
 
     [Theory]
     [InlineData(1, 1024, true)]
-    [InlineData(6, 4096, true)]
-    [InlineData(7, 4096, false)]
-    [InlineData(8, 3072, true)]
+    [InlineData(5, 4096, true)]
+    [InlineData(6, 4096, false)] // 48 KB of rows, no room for block_sum's partials
+    [InlineData(8, 3064, true)]
+    [InlineData(8, 3072, false)]
     [InlineData(9, 64, false)]
     public void NormGemvFits_KeepsTheNormedRowsWithin48KB(int m, int k, bool fits) =>
         Assert.Equal(fits, CudaOps.NormGemvFits(m, k));
