@@ -18,7 +18,7 @@ public sealed class CudaRunnerBenchmark : IBenchmark
     public string Name => "cuda-runner";
 
     public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--prefill 128,512,2048] " +
-        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] (the slower paths, to compare) [--out FILE]";
+        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] (the slower paths, to compare) [--stage-profile 1,16] (each stage's cost in place: its kernels launched twice a layer) [--out FILE]";
 
     public Task RunAsync(string[] args, TextWriter output)
     {
@@ -65,6 +65,9 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         foreach (var batch in decodes)
             lines.AddRange(Decode(runner, allocator, batch, context, steps, roofline));
         lines.Add($"graphs captured: {runner.NumCapturedGraphs}");
+        if (Arg(args, "--stage-profile") is { } profiled)
+            foreach (var batch in Ints(profiled))
+                lines.AddRange(StageProfile(runner, allocator, folder.Config, batch, context, steps, roofline));
 
         foreach (var line in lines)
             output.WriteLine(line);
@@ -140,6 +143,61 @@ public sealed class CudaRunnerBenchmark : IBenchmark
 
     private static IEnumerable<string> Decode(CudaModelRunner runner, BlockAllocator allocator, int sequences, int context, int steps, Roofline? roofline)
     {
+        var (greedy, withLogits) = DecodeTimes(runner, allocator, sequences, context, steps, withLogits: true);
+        // The context grows by one a step over the timed steps; the middle one stands for them.
+        var share = roofline is null ? "" : "; " + roofline.DecodeShare(sequences, context + steps / 2, greedy);
+        yield return $"| decode | {sequences} | {context} | {greedy:F3} | {sequences / greedy * 1000:N0} | greedy on device{share} |";
+        yield return $"| decode | {sequences} | {context} | {withLogits:F3} | {sequences / withLogits * 1000:N0} | with logits to host |";
+    }
+
+    /// <summary>
+    /// Where a decode step's time goes, stage by stage, as the runner runs it: the step is timed with each stage's
+    /// kernels launched twice a layer, and the growth over the plain step is that stage's cost in place, beside its
+    /// neighbours under programmatic launch and graphs (a kernel timed alone pays its own launch ramp and drain).
+    /// A stage the step does not launch (the norms where they are folded into the GEMVs) grows by ~0: the noise.
+    /// </summary>
+    private static IEnumerable<string> StageProfile(CudaModelRunner runner, BlockAllocator allocator, ModelConfig c, int sequences, int context, int steps, Roofline? roofline)
+    {
+        var baseline = DecodeTimes(runner, allocator, sequences, context, steps, withLogits: false).Greedy;
+        long layers = c.NumLayers, hidden = c.HiddenSize, inter = c.IntermediateSize, q = c.NumAttentionHeads * c.HeadDim, kv = c.NumKeyValueHeads * c.HeadDim;
+        var kvBytes = 2L * sequences * (context + steps / 2) * layers * 2 * kv;
+        (DecodeStage Stage, int Launches, long Bytes)[] stages =
+        [
+            (DecodeStage.QkvProjection, c.NumLayers, 2 * layers * (q + 2 * kv) * hidden),
+            (DecodeStage.QkNormRope, c.NumLayers, 0),
+            (DecodeStage.Attention, c.NumLayers, kvBytes),
+            (DecodeStage.OProjection, c.NumLayers, 2 * layers * hidden * q),
+            (DecodeStage.GateUpProjection, c.NumLayers, 2 * layers * 2 * inter * hidden),
+            (DecodeStage.DownProjection, c.NumLayers, 2 * layers * hidden * inter),
+            (DecodeStage.Norms, 2 * c.NumLayers, 0),
+            (DecodeStage.LmHead, 1, 2L * c.VocabSize * hidden),
+        ];
+        var floor = roofline is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; bandwidth floor {roofline.DecodeFloorMs(sequences, context + steps / 2):F3} ms");
+        yield return "";
+        yield return string.Create(CultureInfo.InvariantCulture, $"stage profile, decode of {sequences} at context {context}: the step takes {baseline:F3} ms{floor}; each row times it with that stage's kernels launched twice");
+        yield return "";
+        yield return "| stage | launches a step | ms a step (growth when doubled) | share of the step | µs a launch | MB a step | TB/s in place |";
+        yield return "| --- | --- | --- | --- | --- | --- | --- |";
+        var accounted = 0.0;
+        foreach (var (stage, launches, bytes) in stages)
+        {
+            runner.ProfileWithDoubledStage(stage);
+            var doubled = DecodeTimes(runner, allocator, sequences, context, steps, withLogits: false).Greedy;
+            var growth = Math.Max(0, doubled - baseline);
+            accounted += growth;
+            var rate = bytes > 0 && growth > 0 ? (bytes / (growth * 1e-3) / 1e12).ToString("F2", CultureInfo.InvariantCulture) : "—";
+            var megabytes = bytes > 0 ? (bytes / 1e6).ToString("N0", CultureInfo.InvariantCulture) : "—";
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"| {stage} | {launches} | {growth:F3} | {growth / baseline:P0} | {growth * 1000 / launches:F1} | {megabytes} | {rate} |");
+        }
+        runner.ProfileWithDoubledStage(DecodeStage.None);
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"| the rest (embedding, final norm, sampling, host) | | {Math.Max(0, baseline - accounted):F3} | {Math.Max(0, baseline - accounted) / baseline:P0} | | | |");
+    }
+
+    /// <summary>Median ms of a decode step of <paramref name="sequences"/> at <paramref name="context"/>, greedy on the device and (if asked) with logits to the host.</summary>
+    private static (double Greedy, double WithLogits) DecodeTimes(CudaModelRunner runner, BlockAllocator allocator, int sequences, int context, int steps, bool withLogits)
+    {
         var random = new Random(sequences);
         var tables = new int[sequences][];
         var maxBlocks = ForwardBatch.BlocksFor(context + 2 * steps + 8, runner.BlockSize);
@@ -158,13 +216,11 @@ public sealed class CudaRunnerBenchmark : IBenchmark
 
         var position = context;
         var greedy = TimeSteps(runner, batch, tables, tokens, ref position, steps, logits: null);
-        var logits = new float[sequences * runner.VocabSize];
-        var withLogits = TimeSteps(runner, batch, tables, tokens, ref position, Math.Min(steps, 16), logits);
+        var hostLogits = double.NaN;
+        if (withLogits)
+            hostLogits = TimeSteps(runner, batch, tables, tokens, ref position, Math.Min(steps, 16), new float[sequences * runner.VocabSize]);
         allocator.Reset();
-        // The context grows by one a step over the timed steps; the middle one stands for them.
-        var share = roofline is null ? "" : "; " + roofline.DecodeShare(sequences, context + steps / 2, greedy);
-        yield return $"| decode | {sequences} | {context} | {greedy:F3} | {sequences / greedy * 1000:N0} | greedy on device{share} |";
-        yield return $"| decode | {sequences} | {context} | {withLogits:F3} | {sequences / withLogits * 1000:N0} | with logits to host |";
+        return (greedy, hostLogits);
     }
 
     private static double TimeSteps(CudaModelRunner runner, ForwardBatch batch, int[][] tables, int[] tokens, ref int position, int steps, float[]? logits)

@@ -146,7 +146,8 @@ public sealed partial class CudaModelRunner
         if (fusedNorms)
             _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _finalNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
         _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
-        LmHead(0, Math.Min(rows, b.LogitRows));
+        for (var r = Launches(DecodeStage.LmHead); r > 0; r--)
+            LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
     /// <summary>
@@ -186,14 +187,18 @@ public sealed partial class CudaModelRunner
         int hq = c.NumAttentionHeads, hkv = c.NumKeyValueHeads, d = c.HeadDim;
         var qkvWidth = (hq + 2 * hkv) * d;
 
-        if (fusedNorms)
-            _ops.GemvNorm(b.Residual.Pointer, w.InputNorm.Pointer, _eps, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, _stream);
-        else
-            Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
+        for (var r = Launches(DecodeStage.QkvProjection); r > 0; r--)
+        {
+            if (fusedNorms)
+                _ops.GemvNorm(b.Residual.Pointer, w.InputNorm.Pointer, _eps, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, _stream);
+            else
+                Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
+        }
         var (kCache, vCache) = CacheOf(l);
         // RoPE also stores the step's keys and values in the cache: one launch a layer fewer than a separate kv_write.
-        _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
-            tokens, hq, hkv, d, _eps, _stream, kCache, vCache, b.Slots);
+        for (var r = Launches(DecodeStage.QkNormRope); r > 0; r--)
+            _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
+                tokens, hq, hkv, d, _eps, _stream, kCache, vCache, b.Slots);
         var attention = new AttentionArgs
         {
             Output = b.Attention.Pointer, Qkv = b.Qkv.Pointer, KCache = kCache, VCache = vCache,
@@ -202,6 +207,43 @@ public sealed partial class CudaModelRunner
             Tokens = tokens, MaxBlocksPerSequence = b.MaxBlocksPerSequence, BlockSize = BlockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = d, Scale = _scale, Splits = splits, SplitLength = splitLength,
         };
+        for (var r = Launches(DecodeStage.Attention); r > 0; r--)
+            Attend(attention, path, decodeTokens);
+        if (fusedNorms)
+        {
+            for (var r = Launches(DecodeStage.OProjection); r > 0; r--)
+                _ops.GemvResidual(b.Attention.Pointer, w.O.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, hq * d, _stream);
+            for (var r = Launches(DecodeStage.GateUpProjection); r > 0; r--)
+                _ops.GemvNormSwiGlu(b.Residual.Pointer, w.PostAttentionNorm.Pointer, _eps, w.GateUp.Pointer, b.Activated.Pointer,
+                    tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream);
+            for (var r = Launches(DecodeStage.DownProjection); r > 0; r--)
+                _ops.GemvResidual(b.Activated.Pointer, w.Down.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, c.IntermediateSize, _stream);
+            return;
+        }
+        for (var r = Launches(DecodeStage.OProjection); r > 0; r--)
+            Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
+        for (var r = Launches(DecodeStage.Norms); r > 0; r--)
+            _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
+        for (var r = Launches(DecodeStage.GateUpProjection); r > 0; r--)
+        {
+            if (_skinny is not null)
+            {
+                _skinny.LinearSwiGlu(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, b.Activated.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream);
+            }
+            else
+            {
+                _gemm.Linear(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, GemmOutput.Bf16, _stream);
+                _ops.SiluMul(b.Activated.Pointer, b.GateUp.Pointer, tokens, c.IntermediateSize, _stream);
+            }
+        }
+        for (var r = Launches(DecodeStage.DownProjection); r > 0; r--)
+            Linear(b.Activated.Pointer, w.Down.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.IntermediateSize, GemmOutput.Bf16, _stream);
+        for (var r = Launches(DecodeStage.Norms); r > 0; r--)
+            _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, nextNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
+    }
+
+    private void Attend(AttentionArgs attention, AttentionPath path, int decodeTokens)
+    {
         switch (path)
         {
             case AttentionPath.TensorCorePrefill:
@@ -216,28 +258,6 @@ public sealed partial class CudaModelRunner
                 _ops.PagedAttention(attention, _stream);
                 break;
         }
-        if (fusedNorms)
-        {
-            _ops.GemvResidual(b.Attention.Pointer, w.O.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, hq * d, _stream);
-            _ops.GemvNormSwiGlu(b.Residual.Pointer, w.PostAttentionNorm.Pointer, _eps, w.GateUp.Pointer, b.Activated.Pointer,
-                tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream);
-            _ops.GemvResidual(b.Activated.Pointer, w.Down.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, c.IntermediateSize, _stream);
-            return;
-        }
-        Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
-        _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
-
-        if (_skinny is not null)
-        {
-            _skinny.LinearSwiGlu(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, b.Activated.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream);
-        }
-        else
-        {
-            _gemm.Linear(b.Normed.Pointer, w.GateUp.Pointer, b.GateUp.Pointer, tokens, 2 * c.IntermediateSize, c.HiddenSize, GemmOutput.Bf16, _stream);
-            _ops.SiluMul(b.Activated.Pointer, b.GateUp.Pointer, tokens, c.IntermediateSize, _stream);
-        }
-        Linear(b.Activated.Pointer, w.Down.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.IntermediateSize, GemmOutput.Bf16, _stream);
-        _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, nextNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
     }
 
     /// <summary><c>y = x · wᵀ</c>: few rows (decode) on the GEMV kernels where they are faster for the shape, the rest on cuBLASLt.</summary>

@@ -36,6 +36,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly CudaStepBuffers _buffers;
     private readonly DeviceBuffer _kvCache;
     private readonly DecodeGraphs? _graphs;
+    private DecodeStage _doubledStage;
     private readonly int _maxSplitTokens;
     private readonly float _eps;
     private readonly float _scale;
@@ -143,6 +144,23 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
 
     /// <summary>Decode graphs captured so far.</summary>
     public int NumCapturedGraphs => _graphs?.Count ?? 0;
+
+    /// <summary>
+    /// Profiling only (bench cuda-runner --stage-profile): from the next step every layer launches the kernels of
+    /// <paramref name="stage"/> twice, and decode graphs are captured afresh. The step's growth is that stage's cost
+    /// in place (beside its neighbours, under programmatic launch and graphs), which timing kernels alone misses.
+    /// The doubled launches make the outputs wrong; <see cref="DecodeStage.None"/> restores the runner.
+    /// </summary>
+    public void ProfileWithDoubledStage(DecodeStage stage)
+    {
+        _device.MakeCurrent();
+        _stream.Synchronize();
+        _doubledStage = stage;
+        _graphs?.Clear();
+    }
+
+    /// <summary>How many times each layer launches the kernels of <paramref name="stage"/>: twice only while profiling it.</summary>
+    private int Launches(DecodeStage stage) => stage == _doubledStage ? 2 : 1;
 
     public void Dispose()
     {

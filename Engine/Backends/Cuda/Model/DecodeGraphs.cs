@@ -49,10 +49,13 @@ internal sealed class DecodeGraphs : IDisposable
 
     public void Add(int bucket, int splits, int splitLength, CudaGraph graph) => _graphs[(bucket, splits, splitLength)] = graph;
 
-    public void Dispose()
+    /// <summary>Drops every captured graph: the next step of each shape captures afresh.</summary>
+    public void Clear()
     {
         foreach (var graph in _graphs.Values)
             graph.Dispose();
         _graphs.Clear();
     }
+
+    public void Dispose() => Clear();
 }
