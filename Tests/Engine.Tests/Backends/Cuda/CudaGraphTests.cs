@@ -162,6 +162,55 @@ public sealed class CudaGraphTests
             }
     }
 
+    /// <summary>
+    /// The stage profile (bench cuda-runner --stage-profile) launches a stage twice a layer, which must change the
+    /// step, and going back to <see cref="DecodeStage.None"/> must leave the runner as if never profiled, graphs
+    /// included. The profiled steps decode a sequence of their own, whose KV the doubled RoPE spoils.
+    /// </summary>
+    [GpuFact]
+    public void ProfileWithDoubledStage_ChangesTheStep_AndNoneRestoresTheRunner()
+    {
+        using var model = ModelFolder.Open(Path.Combine(TestData.Root, "tiny-qwen3"));
+        var options = new CudaRunnerOptions { NumKvBlocks = 64, MaxBatchTokens = 256, MaxSequences = 4 };
+        using var profiled = new CudaModelRunner(model, options);
+        using var plain = new CudaModelRunner(model, options);
+        var prompt = Enumerable.Range(0, 21).Select(i => (i * 37) % 1024).ToArray();
+        int[] kept = [.. Enumerable.Range(0, 8)], spoiled = [.. Enumerable.Range(8, 8)];
+        var batch = new ForwardBatch(256, 4, 8);
+        var a = new float[1024];
+        var b = new float[1024];
+        void Step(CudaModelRunner runner, int[] tokens, int position, int[] table, float[] logits)
+        {
+            batch.Clear(16);
+            batch.AddSequence(tokens, position, table);
+            runner.Forward(batch, logits);
+        }
+        foreach (var table in new[] { kept, spoiled })
+        {
+            Step(profiled, prompt, 0, table, a);
+            Step(plain, prompt, 0, table, b);
+        }
+        foreach (var stage in new[] { DecodeStage.QkNormRope, DecodeStage.DownProjection })
+        {
+            profiled.ProfileWithDoubledStage(stage);
+            for (var step = 0; step < 2; step++) // eager, then captured
+            {
+                Step(profiled, [5], prompt.Length, spoiled, a);
+                Step(plain, [5], prompt.Length, spoiled, b);
+                Assert.True(RunnerDriver.MaxAbsDiff(b, a) > 0.02f, $"{stage} doubled, step {step}: the step did not change");
+            }
+        }
+        profiled.ProfileWithDoubledStage(DecodeStage.None);
+        for (var step = 0; step < 3; step++)
+        {
+            Step(profiled, [7 + step], prompt.Length + step, kept, a);
+            Step(plain, [7 + step], prompt.Length + step, kept, b);
+            // Two runners may time a GEMV shape differently and pick the other kernel: equal up to that.
+            var diff = RunnerDriver.MaxAbsDiff(b, a);
+            Assert.True(diff < 0.02f, $"step {step} after profiling: max abs diff {diff}");
+        }
+    }
+
     [GpuFact]
     public void ForwardGreedy_DecodeBatch_EqualsArgmaxOfLogits()
     {
