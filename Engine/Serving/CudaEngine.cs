@@ -70,6 +70,7 @@ public static class CudaEngine
             ProgrammaticLaunch = cuda.ProgrammaticLaunch,
             FuseDecodeNorms = cuda.FuseDecodeNorms,
             SplitMixedAttention = cuda.SplitMixedAttention,
+            RopeInDecodeAttention = cuda.RopeInDecodeAttention,
         };
     }
 

@@ -33,6 +33,9 @@ public sealed record CudaOptions
     /// <summary>RMSNorms folded into the decode GEMVs (see <c>CudaRunnerOptions.FuseDecodeNorms</c>); off only to compare.</summary>
     public bool FuseDecodeNorms { get; init; } = true;
 
+    /// <summary>Decode steps' q/k norm and RoPE inside the attention kernel (see <c>CudaRunnerOptions.RopeInDecodeAttention</c>); off only to compare.</summary>
+    public bool RopeInDecodeAttention { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -55,6 +55,9 @@ public sealed record WorkloadSettings
     /// <summary>CUDA only: RMSNorms folded into the decode GEMVs (CudaOptions.FuseDecodeNorms); --unfused-norms turns it off.</summary>
     public bool FuseDecodeNorms { get; init; } = true;
 
+    /// <summary>CUDA only: decode steps' q/k norm and RoPE in the attention kernel (CudaOptions.RopeInDecodeAttention); --rope-apart turns it off.</summary>
+    public bool RopeInDecodeAttention { get; init; } = true;
+
     public static WorkloadSettings Parse(string[] args)
     {
         var workload = Arg(args, "--workload") ?? "nano-vllm";
@@ -82,6 +85,7 @@ public sealed record WorkloadSettings
             ProgrammaticLaunch = !args.Contains("--no-pdl"),
             SplitMixedAttention = !args.Contains("--whole-mixed-attention"),
             FuseDecodeNorms = !args.Contains("--unfused-norms"),
+            RopeInDecodeAttention = !args.Contains("--rope-apart"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

@@ -36,9 +36,9 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
   $bench cuda-runner --model "$model" "${reference[@]}" "${sizes[@]}" --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${COMPARE:-1}" = 1 ] && [ "${COMPARE_NORMS_ONLY:-0}" = 0 ] && echo '## CUDA runner, the paths the defaults replaced: prefill attention on CUDA cores, decode GEMMs on cuBLASLt' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,16 --context 128 --steps 8 --bandwidth "$bw" --gemm-peak "$tf" --cuda-core-prefill --cublas-decode | grep -v '^# \(cuda-runner\|rerun\)'
-  [ "${COMPARE:-1}" = 1 ] && echo '## CUDA runner at 1, 2 and 4 sequences: the default (RMSNorms folded into the GEMVs), then RMSNorm kernels apart' &&
+  [ "${COMPARE:-1}" = 1 ] && echo '## CUDA runner at 1, 2 and 4 sequences: the default (RMSNorms in the GEMVs, RoPE in decode attention), then both kernels apart' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)' &&
-  $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --unfused-norms | grep -v '^# \(cuda-runner\|rerun\)'
+  $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --unfused-norms --rope-apart | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${STAGES:-1}" = 1 ] && echo '## where a decode step goes: each stage timed in place (its kernels launched twice a layer)' &&
   $bench cuda-runner --model "$model" --prefill 128 --decode 1 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --stage-profile "${STAGE_BATCHES:-1,64}" | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${FIXED:-1}" = 1 ] && echo '## engine decode: B requests, prompt 128, output 256' &&
@@ -46,12 +46,12 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
   if [ "$shape" = qwen3-0.6b ]; then
     echo "## nano-vllm's workload (target: 15,000 output tok/s on an H100)"
     $bench engine-workload --device cuda --model "$model" --workload nano-vllm --num-seqs 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
-    [ "${COMPARE:-1}" = 1 ] && echo "## nano-vllm's workload without the mixed-step split and the norms in the GEMVs (to compare)" &&
-    $bench engine-workload --device cuda --model "$model" --workload nano-vllm --num-seqs 256 --whole-mixed-attention --unfused-norms | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
+    [ "${COMPARE:-1}" = 1 ] && echo "## nano-vllm's workload without the mixed-step split, the norms in the GEMVs and RoPE in attention (to compare)" &&
+    $bench engine-workload --device cuda --model "$model" --workload nano-vllm --num-seqs 256 --whole-mixed-attention --unfused-norms --rope-apart | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   else
     echo "## offline 1k in / 2k out (target: 5,409 output tok/s on an H100, vLLM's figure)"
     $bench engine-workload --device cuda --model "$model" --workload offline --num-seqs "${OFFLINE_SEQS:-256}" | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
-    [ "${COMPARE:-1}" = 1 ] && echo '## offline 1k/2k without the mixed-step split and the norms in the GEMVs (to compare)' &&
-    $bench engine-workload --device cuda --model "$model" --workload offline --num-seqs "${OFFLINE_SEQS:-256}" --whole-mixed-attention --unfused-norms | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
+    [ "${COMPARE:-1}" = 1 ] && echo '## offline 1k/2k without the mixed-step split, the norms in the GEMVs and RoPE in attention (to compare)' &&
+    $bench engine-workload --device cuda --model "$model" --workload offline --num-seqs "${OFFLINE_SEQS:-256}" --whole-mixed-attention --unfused-norms --rope-apart | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   fi
 } 2>&1 | tee "$report"

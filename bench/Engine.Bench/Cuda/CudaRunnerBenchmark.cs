@@ -18,7 +18,7 @@ public sealed class CudaRunnerBenchmark : IBenchmark
     public string Name => "cuda-runner";
 
     public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--prefill 128,512,2048] " +
-        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] (the slower paths, to compare) [--stage-profile 1,16] (each stage's cost in place: its kernels launched twice a layer) [--out FILE]";
+        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] [--rope-apart] (the slower paths, to compare) [--stage-profile 1,16] (each stage's cost in place: its kernels launched twice a layer) [--out FILE]";
 
     public Task RunAsync(string[] args, TextWriter output)
     {
@@ -43,11 +43,12 @@ public sealed class CudaRunnerBenchmark : IBenchmark
             DecodeGemv = !args.Contains("--cublas-decode"),
             ProgrammaticLaunch = !args.Contains("--no-pdl"),
             FuseDecodeNorms = !args.Contains("--unfused-norms"),
+            RopeInDecodeAttention = !args.Contains("--rope-apart"),
             DecodeAttention = !args.Contains("--paged-decode"),
         });
         load.Stop();
         var device = runner.Device;
-        lines.Add($"# CUDA runner on {device.Name}{(args.Contains("--cuda-core-prefill") ? ", prefill attention on CUDA cores" : "")}{(args.Contains("--cublas-decode") ? ", decode GEMMs on cuBLASLt" : "")}{(args.Contains("--paged-decode") ? ", decode attention on the paged kernel" : "")}{(args.Contains("--no-pdl") ? ", no programmatic launch" : "")}{(args.Contains("--unfused-norms") ? ", RMSNorm kernels apart from the decode GEMVs" : "")} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
+        lines.Add($"# CUDA runner on {device.Name}{(args.Contains("--cuda-core-prefill") ? ", prefill attention on CUDA cores" : "")}{(args.Contains("--cublas-decode") ? ", decode GEMMs on cuBLASLt" : "")}{(args.Contains("--paged-decode") ? ", decode attention on the paged kernel" : "")}{(args.Contains("--no-pdl") ? ", no programmatic launch" : "")}{(args.Contains("--unfused-norms") ? ", RMSNorm kernels apart from the decode GEMVs" : "")}{(args.Contains("--rope-apart") ? ", RoPE kernel apart from decode attention" : "")} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
         lines.Add($"model {Path.GetFileName(Path.TrimEndingDirectorySeparator(model))}: {runner.WeightBytes / 1e9:F2} GB bf16 weights, " +
                   $"{runner.NumKvBlocks:N0} KV blocks ({runner.KvCacheBytes / 1e9:F1} GB), loaded in {load.Elapsed.TotalSeconds:F1} s (NVRTC/CUBIN cache included)");
         var roofline = bandwidth is { } tbps && gemmPeak is { } tflops ? Roofline.For(folder.Config, runner.WeightBytes, tbps, tflops) : null;

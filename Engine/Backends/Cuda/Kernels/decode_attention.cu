@@ -96,7 +96,7 @@ __device__ void decode_merge_warps(
 template <int D, int MAXG, int NI>
 __device__ void decode_attention_simt(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
-    const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
+    const bf16* q_heads, const bf16* k_cache, const bf16* v_cache,
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
     int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
 {
@@ -120,7 +120,7 @@ __device__ void decode_attention_simt(
     const bf16* vbase = v_cache + (long long)kvh * D + dpart * 8;
 
     float q[MAXG][8];
-    const bf16* qrow = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D + dpart * 8;
+    const bf16* qrow = q_heads + dpart * 8;
 #pragma unroll
     for (int g = 0; g < MAXG; g++)
     {
@@ -291,7 +291,7 @@ __device__ __forceinline__ long long decode_slot(const int* table, int block_siz
 template <int D, int MAXG, int STEPS>
 __device__ void decode_attention_mma(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
-    const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
+    const bf16* q_heads, const bf16* k_cache, const bf16* v_cache,
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
     int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
 {
@@ -323,7 +323,7 @@ __device__ void decode_attention_mma(
     // holds dims 32j + 8c + 4u + {0, 1} (a0) and + {2, 3} (a2). Heads past G are zero rows.
     unsigned qa[KSTEPS][2];
     {
-        const bf16* qrow = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)(kvh * G + g) * D + c * 8;
+        const bf16* qrow = q_heads + g * D + c * 8;
 #pragma unroll
         for (int j = 0; j < QK_PIECES; j++)
         {
@@ -471,14 +471,92 @@ __device__ void decode_attention_mma(
 #define DECODE_ATTENTION_IMPL(D, MAXG) decode_attention_simt<D, MAXG, (MAXG <= 4 ? 8 : 4)>
 #endif
 
+// Qwen3's q/k norm and RoPE (rope.cu's qk_norm_rope) for a pure decode step, done by the attention blocks so that
+// the step's layers skip that launch: the block's G query heads are normed and rotated into shared memory, and the
+// block whose split holds the step's own key stores the finished key and the value in the cache before any of its
+// warps reads them (__syncthreads makes the block's global stores visible to the block). One warp per head; the
+// sum of squares is a warp sum where qk_norm_rope's is a block sum, so a value may round to the neighbouring bf16.
+template <int D, int MAXG>
+__device__ void decode_rope_prologue(bf16 (*sm_q)[D], const bf16* __restrict__ qkv, const int* __restrict__ positions,
+                                     const float* __restrict__ inv_freq, const bf16* __restrict__ q_norm,
+                                     const bf16* __restrict__ k_norm, bf16* k_store, bf16* v_store, const int* __restrict__ slots,
+                                     float eps, int t, int kvh, int G, int num_q_heads, int num_kv_heads, bool owns_step_key)
+{
+    constexpr int HALF = D / 2, PAIRS = HALF / 32; // rotate_half pairs dim i with i + D/2; PAIRS of them a lane
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const bf16* row = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D;
+    const float position = (float)positions[t];
+    const int slot = owns_step_key ? slots[t] : -1; // < 0: a padding token, or the key lies in another split
+    const int heads = G + (slot >= 0 ? 1 : 0);      // the query heads, then the key head
+    for (int h = warp; h < heads; h += DEC_WARPS)
+    {
+        const bool key = h == G;
+        const bf16* x = row + (long long)(key ? num_q_heads + kvh : kvh * G + h) * D;
+        const bf16* w = key ? k_norm : q_norm;
+        float x1[PAIRS], x2[PAIRS], ss = 0.0f;
+#pragma unroll
+        for (int p = 0; p < PAIRS; p++)
+        {
+            const int i = lane + 32 * p;
+            x1[p] = bf2f(x[i]);
+            x2[p] = bf2f(x[i + HALF]);
+            ss += x1[p] * x1[p] + x2[p] * x2[p];
+        }
+        if (w)
+        {
+            const float inv = rsqrtf(warp_sum(ss) / D + eps);
+#pragma unroll
+            for (int p = 0; p < PAIRS; p++)
+            {
+                const int i = lane + 32 * p;
+                x1[p] = x1[p] * inv * bf2f(w[i]);
+                x2[p] = x2[p] * inv * bf2f(w[i + HALF]);
+            }
+        }
+        bf16* dst = key ? k_store + ((long long)slot * num_kv_heads + kvh) * D : sm_q[h];
+#pragma unroll
+        for (int p = 0; p < PAIRS; p++)
+        {
+            const int i = lane + 32 * p;
+            float s, c;
+            sincosf(position * inv_freq[i], &s, &c);
+            dst[i] = f2bf(x1[p] * c - x2[p] * s);
+            dst[i + HALF] = f2bf(x2[p] * c + x1[p] * s);
+        }
+    }
+    if (slot >= 0)
+    {
+        const bf16* v = row + (long long)(num_q_heads + num_kv_heads + kvh) * D;
+        bf16* dst = v_store + ((long long)slot * num_kv_heads + kvh) * D;
+        for (int i = threadIdx.x; i < D; i += DEC_WARPS * 32) dst[i] = v[i];
+    }
+    __syncthreads();
+}
+
+// rope != 0: the step's q/k norm and RoPE happen here (decode_rope_prologue; qkv holds the projection as it came out,
+// inv_freq, slots and, for Qwen3, q_norm and k_norm are given). rope == 0: qkv's query heads are rotated already and
+// the step's keys are in the cache (qk_norm_rope ran), and those five arguments are not read.
 #define DEFINE_DECODE_ATTENTION(D, MAXG)                                                                        \
     extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32, DEC_MIN_BLOCKS) decode_attention_d##D##_g##MAXG( \
         bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
         const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
-        int num_q_heads, int num_kv_heads, int split_len, float scale)                                         \
+        int num_q_heads, int num_kv_heads, int split_len, float scale, const float* inv_freq,                  \
+        const bf16* q_norm, const bf16* k_norm, const int* slots, float eps, int rope)                         \
     {                                                                                                          \
+        __shared__ uint4 sm_q[MAXG * D / 8]; /* 16-byte aligned: the q loads are uint4 */                     \
         kernel_start();                                                                                        \
-        DECODE_ATTENTION_IMPL(D, MAXG)(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions,    \
+        const int t = blockIdx.x, kvh = blockIdx.y, G = num_q_heads / num_kv_heads;                            \
+        const int ctx = positions[t] + 1, start = blockIdx.z * split_len;                                      \
+        if (start >= ctx) return;                                                                              \
+        const bf16* q_heads = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D; \
+        if (rope)                                                                                              \
+        {                                                                                                      \
+            decode_rope_prologue<D, MAXG>(reinterpret_cast<bf16(*)[D]>(sm_q), qkv, positions, inv_freq, q_norm, k_norm,                      \
+                                          const_cast<bf16*>(k_cache), const_cast<bf16*>(v_cache), slots, eps,  \
+                                          t, kvh, G, num_q_heads, num_kv_heads, ctx - start <= split_len);     \
+            q_heads = reinterpret_cast<const bf16*>(sm_q);                                                     \
+        }                                                                                                      \
+        DECODE_ATTENTION_IMPL(D, MAXG)(out, part_ml, part_acc, q_heads, k_cache, v_cache, token_seq, positions, \
                                        block_tables, max_blocks, block_size, num_q_heads, num_kv_heads,        \
                                        split_len, scale);                                                      \
     }

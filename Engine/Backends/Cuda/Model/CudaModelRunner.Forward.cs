@@ -195,10 +195,13 @@ public sealed partial class CudaModelRunner
                 Linear(b.Normed.Pointer, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, GemmOutput.Bf16, _stream);
         }
         var (kCache, vCache) = CacheOf(l);
-        // RoPE also stores the step's keys and values in the cache: one launch a layer fewer than a separate kv_write.
-        for (var r = Launches(DecodeStage.QkNormRope); r > 0; r--)
-            _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
-                tokens, hq, hkv, d, _eps, _stream, kCache, vCache, b.Slots);
+        // Pure decode: the attention kernel norms and rotates q and k and stores the keys and values itself. Otherwise
+        // RoPE also stores them, one launch a layer fewer than a separate kv_write.
+        var ropeInAttention = path == AttentionPath.Decode && _ropeInDecodeAttention;
+        if (!ropeInAttention)
+            for (var r = Launches(DecodeStage.QkNormRope); r > 0; r--)
+                _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
+                    tokens, hq, hkv, d, _eps, _stream, kCache, vCache, b.Slots);
         var attention = new AttentionArgs
         {
             Output = b.Attention.Pointer, Qkv = b.Qkv.Pointer, KCache = kCache, VCache = vCache,
@@ -206,6 +209,7 @@ public sealed partial class CudaModelRunner
             PartialMl = b.PartialMl.Pointer, PartialAcc = b.PartialAcc.Pointer,
             Tokens = tokens, MaxBlocksPerSequence = b.MaxBlocksPerSequence, BlockSize = BlockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = d, Scale = _scale, Splits = splits, SplitLength = splitLength,
+            Rope = ropeInAttention ? new DecodeRope(_invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0, b.Slots, _eps) : null,
         };
         for (var r = Launches(DecodeStage.Attention); r > 0; r--)
             Attend(attention, path, decodeTokens);

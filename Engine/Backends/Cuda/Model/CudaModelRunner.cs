@@ -26,6 +26,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly bool _fuseDecodeNorms;
     private readonly bool _alwaysFuseDecodeNorms;
     private readonly bool _splitMixedAttention;
+    private readonly bool _ropeInDecodeAttention;
     private readonly bool?[] _normsFused = new bool?[CudaOps.GemvMaxRows + 1];
     private readonly AttentionPath _decodePath;
     private readonly CudaLayerWeights[] _layers;
@@ -72,6 +73,8 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _alwaysFuseDecodeNorms = options.AlwaysFuseDecodeNorms;
             _splitMixedAttention = options.SplitMixedAttention;
             _decodePath = options.DecodeAttention ? AttentionPath.Decode : AttentionPath.Paged;
+            _ropeInDecodeAttention = options.RopeInDecodeAttention && _decodePath == AttentionPath.Decode
+                && _ops.DecodeAttentionTakes(c.HeadDim, c.NumAttentionHeads, c.NumKeyValueHeads);
 
             var uploader = new WeightUploader(_device, _stream);
             var tensors = model.Tensors;

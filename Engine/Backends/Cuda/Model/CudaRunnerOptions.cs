@@ -56,6 +56,13 @@ public sealed record CudaRunnerOptions
     /// </summary>
     public bool SplitMixedAttention { get; init; } = true;
 
+    /// <summary>
+    /// In pure decode steps, the decode attention kernel does the q/k norm, RoPE and the store of the step's keys and
+    /// values in its prologue (decode_attention.cu's decode_rope_prologue) instead of a qk_norm_rope launch before it:
+    /// one launch a layer fewer. Needs <see cref="DecodeAttention"/>. Off only to compare.
+    /// </summary>
+    public bool RopeInDecodeAttention { get; init; } = true;
+
     /// <summary>Tests: with <see cref="FuseDecodeNorms"/>, fold the norms wherever the GEMVs take the shape, whichever kernels the timing would pick.</summary>
     internal bool AlwaysFuseDecodeNorms { get; init; }
 

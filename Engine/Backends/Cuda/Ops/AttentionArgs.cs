@@ -42,6 +42,12 @@ public readonly record struct AttentionArgs
     public required int SplitLength { get; init; }
 
     /// <summary>
+    /// Decode kernel only (<see cref="CudaOps.DecodeAttention"/>): the kernel does the step's q/k norm, RoPE and store
+    /// of keys and values itself, from <see cref="Qkv"/> as the projection left it; null when qk_norm_rope ran.
+    /// </summary>
+    public DecodeRope? Rope { get; init; }
+
+    /// <summary>
     /// The same launch for the query tokens from <paramref name="first"/> on (its pointers moved past the tokens
     /// before it, unsplit), so that one step's tokens can go to two kernels: decodes to one, prefills to another.
     /// </summary>

@@ -234,6 +234,8 @@ public sealed unsafe class CudaOps
     /// </summary>
     public void PagedAttention(in AttentionArgs a, CudaStream stream)
     {
+        if (a.Rope is not null)
+            throw new ArgumentException("the paged attention kernel cannot do RoPE; run QkNormRope first");
         var group = a.NumQHeads / a.NumKvHeads;
         var bound = GroupBound(group);
         // Split launches have short key ranges per block: the wide score layout wins there (see attention.cu).
@@ -248,11 +250,32 @@ public sealed unsafe class CudaOps
     {
         if (!_decodeAttention.TryGetValue((a.HeadDim, GroupBound(a.NumQHeads / a.NumKvHeads)), out var kernel))
         {
+            if (a.Rope is not null)
+                throw new ArgumentException($"no decode attention kernel takes head dim {a.HeadDim} to do RoPE in (see {nameof(DecodeAttentionTakes)})");
             PagedAttention(a, stream);
             return;
         }
-        Attention(kernel, a, stream);
+        var output = a.Output; var partMl = a.PartialMl; var partAcc = a.PartialAcc; var qkv = a.Qkv;
+        var kCache = a.KCache; var vCache = a.VCache; var tokenSeq = a.TokenSequence; var positions = a.Positions;
+        var tables = a.BlockTables; var maxBlocks = a.MaxBlocksPerSequence; var blockSize = a.BlockSize;
+        var hq = a.NumQHeads; var hkv = a.NumKvHeads; var splitLength = a.SplitLength; var scale = a.Scale;
+        var rope = a.Rope.GetValueOrDefault();
+        var invFreq = rope.InvFreq; var qNorm = rope.QNorm; var kNorm = rope.KNorm; var slots = rope.Slots; var eps = rope.Eps;
+        var inPrologue = a.Rope is null ? 0 : 1;
+        if (inPrologue == 1 && (invFreq == 0 || slots == 0))
+            throw new ArgumentException("RoPE in the decode kernel needs the frequencies and the slots");
+        void** args = stackalloc void*[]
+        {
+            &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
+            &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale, &invFreq, &qNorm, &kNorm, &slots, &eps, &inPrologue,
+        };
+        kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)a.Splits, AttentionThreads, stream, args);
+        Combine(a, stream);
     }
+
+    /// <summary>Whether <see cref="DecodeAttention"/> has its own kernel for the shape (else it runs the paged one, which cannot do RoPE).</summary>
+    public bool DecodeAttentionTakes(int headDim, int numQHeads, int numKvHeads) =>
+        _decodeAttention.ContainsKey((headDim, GroupBound(numQHeads / numKvHeads)));
 
     private static int GroupBound(int group) => group <= 1 ? 1 : group <= 2 ? 2 : group <= 4 ? 4 : 8;
 
@@ -262,15 +285,22 @@ public sealed unsafe class CudaOps
         var kCache = a.KCache; var vCache = a.VCache; var tokenSeq = a.TokenSequence; var positions = a.Positions;
         var tables = a.BlockTables; var maxBlocks = a.MaxBlocksPerSequence; var blockSize = a.BlockSize;
         var hq = a.NumQHeads; var hkv = a.NumKvHeads; var splitLength = a.SplitLength; var scale = a.Scale;
-        var headDim = a.HeadDim; var splits = a.Splits;
         void** args = stackalloc void*[]
         {
             &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
             &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale,
         };
-        kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)splits, AttentionThreads, stream, args);
-        if (splits == 1)
+        kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)a.Splits, AttentionThreads, stream, args);
+        Combine(a, stream);
+    }
+
+    /// <summary>Merges the splits' partial softmax states into the output; nothing when the keys were not split.</summary>
+    private void Combine(in AttentionArgs a, CudaStream stream)
+    {
+        if (a.Splits == 1)
             return;
+        var output = a.Output; var partMl = a.PartialMl; var partAcc = a.PartialAcc; var positions = a.Positions;
+        var hq = a.NumQHeads; var headDim = a.HeadDim; var splitLength = a.SplitLength; var splits = a.Splits;
         void** combine = stackalloc void*[] { &output, &partMl, &partAcc, &positions, &hq, &headDim, &splitLength, &splits };
         _combine.Launch((uint)a.Tokens, (uint)hq, 1, (uint)headDim, stream, combine);
     }

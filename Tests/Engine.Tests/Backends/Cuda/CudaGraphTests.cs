@@ -51,6 +51,46 @@ public sealed class CudaGraphTests
     }
 
     /// <summary>
+    /// Pure decode steps with the q/k norm, RoPE and KV store in the attention kernel's prologue against the same
+    /// steps with qk_norm_rope before it: three sequences (graphs pad them to four, whose padding row stores nothing),
+    /// one past 256 keys so that its key range splits and only the last split's block stores the step's key; the
+    /// keys stored in one step are read back by the next. Qwen3 has q/k norms, Llama 3 only RoPE.
+    /// </summary>
+    [GpuTheory]
+    [InlineData("tiny-qwen3")]
+    [InlineData("tiny-llama3")]
+    public void DecodeSteps_RopeInAttention_MatchRopeApart(string fixture)
+    {
+        using var model = ModelFolder.Open(Path.Combine(TestData.Root, fixture));
+        var options = new CudaRunnerOptions { NumKvBlocks = 128, MaxBatchTokens = 512, MaxSequences = 8 };
+        using var fused = new CudaModelRunner(model, options);
+        using var apart = new CudaModelRunner(model, options with { RopeInDecodeAttention = false });
+        var random = new Random(17);
+        int[] lengths = [300, 12, 77];
+        var prompts = lengths.Select(n => Enumerable.Range(0, n).Select(_ => random.Next(1024)).ToArray()).ToArray();
+        var tables = Enumerable.Range(0, 3).Select(s => Enumerable.Range(s * 40, 40).ToArray()).ToArray();
+        var batch = new ForwardBatch(512, 8, 40);
+        var a = new float[3 * 1024];
+        var b = new float[3 * 1024];
+        batch.Clear(16);
+        for (var s = 0; s < 3; s++)
+            batch.AddSequence(prompts[s], 0, tables[s]);
+        fused.Forward(batch, a);
+        apart.Forward(batch, b);
+        for (var step = 0; step < 5; step++) // eager, captured, then replays
+        {
+            batch.Clear(16);
+            for (var s = 0; s < 3; s++)
+                batch.AddSequence([RunnerDriver.ArgMax(b.AsSpan(s * 1024, 1024))], lengths[s] + step, tables[s]);
+            fused.Forward(batch, a);
+            apart.Forward(batch, b);
+            var diff = RunnerDriver.MaxAbsDiff(b, a);
+            Assert.True(diff < 0.02f, $"step {step}: max abs diff {diff}");
+        }
+        Assert.True(fused.NumCapturedGraphs >= 1);
+    }
+
+    /// <summary>
     /// A synchronizing call on the same GPU from another thread invalidates a capture in progress, thread-local or not
     /// (xUnit runs the GPU test classes side by side; a server may upload weights beside a running engine). Every
     /// step must still run and agree with eager steps; once the other thread stops, the next step captures.
@@ -165,13 +205,14 @@ public sealed class CudaGraphTests
     /// <summary>
     /// The stage profile (bench cuda-runner --stage-profile) launches a stage twice a layer, which must change the
     /// step, and going back to <see cref="DecodeStage.None"/> must leave the runner as if never profiled, graphs
-    /// included. The profiled steps decode a sequence of their own, whose KV the doubled RoPE spoils.
+    /// included. The norms are folded (so the doubled O and down GEMVs add into the residual twice); the profiled
+    /// steps decode a sequence of their own, whose KV the spoiled residual spoils.
     /// </summary>
     [GpuFact]
     public void ProfileWithDoubledStage_ChangesTheStep_AndNoneRestoresTheRunner()
     {
         using var model = ModelFolder.Open(Path.Combine(TestData.Root, "tiny-qwen3"));
-        var options = new CudaRunnerOptions { NumKvBlocks = 64, MaxBatchTokens = 256, MaxSequences = 4 };
+        var options = new CudaRunnerOptions { NumKvBlocks = 64, MaxBatchTokens = 256, MaxSequences = 4, AlwaysFuseDecodeNorms = true };
         using var profiled = new CudaModelRunner(model, options);
         using var plain = new CudaModelRunner(model, options);
         var prompt = Enumerable.Range(0, 21).Select(i => (i * 37) % 1024).ToArray();
@@ -190,7 +231,7 @@ public sealed class CudaGraphTests
             Step(profiled, prompt, 0, table, a);
             Step(plain, prompt, 0, table, b);
         }
-        foreach (var stage in new[] { DecodeStage.QkNormRope, DecodeStage.DownProjection })
+        foreach (var stage in new[] { DecodeStage.OProjection, DecodeStage.DownProjection })
         {
             profiled.ProfileWithDoubledStage(stage);
             for (var step = 0; step < 2; step++) // eager, then captured
