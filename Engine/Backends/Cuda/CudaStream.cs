@@ -44,8 +44,10 @@ public sealed class CudaStream : IDisposable
         {
             record();
         }
-        catch (CudaException e) when (e.Status == CUDA_ERROR_STREAM_CAPTURE_INVALIDATED)
+        catch (Exception e) when (e is CudaException { Status: CUDA_ERROR_STREAM_CAPTURE_INVALIDATED } || CaptureInvalidated())
         {
+            // A launch into an invalidated capture fails with the driver's status, or with a library's own
+            // (cuBLASLt: CUBLAS_STATUS_EXECUTION_FAILED), so the capture's status decides, not the exception.
             AbandonCapture();
             return false;
         }
@@ -62,6 +64,9 @@ public sealed class CudaStream : IDisposable
         graph = new CudaGraph(Device, captured);
         return true;
     }
+
+    private bool CaptureInvalidated() =>
+        cuStreamIsCapturing(Handle, out var status) == CUDA_SUCCESS && status == CU_STREAM_CAPTURE_STATUS_INVALIDATED;
 
     /// <summary>Ends a capture whose recording failed, dropping whatever it recorded; its own status is not the error.</summary>
     private void AbandonCapture()

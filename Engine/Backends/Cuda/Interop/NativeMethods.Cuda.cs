@@ -15,6 +15,7 @@ internal static unsafe partial class NativeMethods
     internal const int CU_MEMORYTYPE_DEVICE = 2;
     internal const uint CU_STREAM_NON_BLOCKING = 1;
     internal const int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
+    internal const int CU_STREAM_CAPTURE_STATUS_INVALIDATED = 2;
     internal const uint CU_MEMHOSTALLOC_PORTABLE = 1;
     internal const int CUDA_SUCCESS = 0;
     internal const int CUDA_ERROR_NO_DEVICE = 100;
@@ -159,6 +160,9 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(CudaLibraries.Driver)]
     internal static partial int cuStreamEndCapture(nint stream, out nint graph);
+
+    [LibraryImport(CudaLibraries.Driver)]
+    internal static partial int cuStreamIsCapturing(nint stream, out int status);
 
     [LibraryImport(CudaLibraries.Driver)]
     internal static partial int cuGraphInstantiateWithFlags(out nint graphExec, nint graph, ulong flags);

@@ -37,7 +37,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly CudaStepBuffers _buffers;
     private readonly DeviceBuffer _kvCache;
     private readonly DecodeGraphs? _graphs;
-    private DecodeStage _doubledStage;
+    private DecodeStage _skippedStage;
     private readonly int _maxSplitTokens;
     private readonly float _eps;
     private readonly float _scale;
@@ -149,21 +149,21 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     public int NumCapturedGraphs => _graphs?.Count ?? 0;
 
     /// <summary>
-    /// Profiling only (bench cuda-runner --stage-profile): from the next step every layer launches the kernels of
-    /// <paramref name="stage"/> twice, and decode graphs are captured afresh. The step's growth is that stage's cost
-    /// in place (beside its neighbours, under programmatic launch and graphs), which timing kernels alone misses.
-    /// The doubled launches make the outputs wrong; <see cref="DecodeStage.None"/> restores the runner.
+    /// Profiling only (bench cuda-runner --stage-profile): from the next step no layer launches the kernels of
+    /// <paramref name="stage"/>, and decode graphs are captured afresh. What the step saves is that stage's cost in
+    /// place (beside its neighbours, under programmatic launch and graphs, with the L2 as the step leaves it), which
+    /// timing kernels alone misses. The outputs are wrong meanwhile; <see cref="DecodeStage.None"/> restores the runner.
     /// </summary>
-    public void ProfileWithDoubledStage(DecodeStage stage)
+    public void ProfileWithoutStage(DecodeStage stage)
     {
         _device.MakeCurrent();
         _stream.Synchronize();
-        _doubledStage = stage;
+        _skippedStage = stage;
         _graphs?.Clear();
     }
 
-    /// <summary>How many times each layer launches the kernels of <paramref name="stage"/>: twice only while profiling it.</summary>
-    private int Launches(DecodeStage stage) => stage == _doubledStage ? 2 : 1;
+    /// <summary>How many times each layer launches the kernels of <paramref name="stage"/>: none only while profiling it.</summary>
+    private int Launches(DecodeStage stage) => stage == _skippedStage ? 0 : 1;
 
     public void Dispose()
     {

@@ -1,7 +1,7 @@
 namespace DynamoOrleans.Engine.Backends.Cuda.Model;
 
 /// <summary>
-/// The kernels of a layer by role, for <see cref="CudaModelRunner.ProfileWithDoubledStage"/>: each names the launches
+/// The kernels of a layer by role, for <see cref="CudaModelRunner.ProfileWithoutStage"/>: each names the launches
 /// that one stage of every layer (or the LM head, once a step) makes, whichever kernels the step picked for it.
 /// </summary>
 public enum DecodeStage
