@@ -32,15 +32,15 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
     [ "${BASELINE:-1}" = 1 ] && python3 $dev/bench/transformers_baseline.py --load "$model" --no-reference --prefill 1024,8192 --decode 1,16,64,256 --context 128 2>&1 | grep -v Warning
     reference=()
   fi
-  echo '## CUDA runner (roofline shares against the peaks above)'
-  $bench cuda-runner --model "$model" "${reference[@]}" "${sizes[@]}" --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)'
+  echo '## CUDA runner (roofline shares against the peaks above; then where a decode step goes, each stage timed in place)'
+  # The stage profile rides on this run (same load, same graphs): STAGES=0 leaves it out.
+  stages=(); [ "${STAGES:-1}" = 1 ] && stages=(--stage-profile "${STAGE_BATCHES:-1,64}")
+  $bench cuda-runner --model "$model" "${reference[@]}" "${sizes[@]}" --steps 32 --bandwidth "$bw" --gemm-peak "$tf" "${stages[@]}" | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${COMPARE:-1}" = 1 ] && [ "${COMPARE_NORMS_ONLY:-0}" = 0 ] && echo '## CUDA runner, the paths the defaults replaced: prefill attention on CUDA cores, decode GEMMs on cuBLASLt' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,16 --context 128 --steps 8 --bandwidth "$bw" --gemm-peak "$tf" --cuda-core-prefill --cublas-decode | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${COMPARE:-1}" = 1 ] && echo '## CUDA runner at 1, 2 and 4 sequences: the default (RMSNorms in the GEMVs, RoPE in decode attention), then both kernels apart' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --unfused-norms --rope-apart | grep -v '^# \(cuda-runner\|rerun\)'
-  [ "${STAGES:-1}" = 1 ] && echo '## where a decode step goes: each stage timed in place (the step without it)' &&
-  $bench cuda-runner --model "$model" --prefill 128 --decode 1 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --stage-profile "${STAGE_BATCHES:-1,64}" | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${FIXED:-1}" = 1 ] && echo '## engine decode: B requests, prompt 128, output 256' &&
   $bench engine-workload --device cuda --model "$model" --workload fixed --batch 1,16,64,256 --input 128 --output 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   if [ "$shape" = qwen3-0.6b ]; then

@@ -146,7 +146,7 @@ public sealed partial class CudaModelRunner
         if (fusedNorms)
             _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _finalNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
         _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
-        for (var r = Launches(DecodeStage.LmHead); r > 0; r--)
+        if (Runs(DecodeStage.LmHead))
             LmHead(0, Math.Min(rows, b.LogitRows));
     }
 
@@ -187,7 +187,7 @@ public sealed partial class CudaModelRunner
         int hq = c.NumAttentionHeads, hkv = c.NumKeyValueHeads, d = c.HeadDim;
         var qkvWidth = (hq + 2 * hkv) * d;
 
-        for (var r = Launches(DecodeStage.QkvProjection); r > 0; r--)
+        if (Runs(DecodeStage.QkvProjection))
         {
             if (fusedNorms)
                 _ops.GemvNorm(b.Residual.Pointer, w.InputNorm.Pointer, _eps, w.Qkv.Pointer, b.Qkv.Pointer, tokens, qkvWidth, c.HiddenSize, _stream);
@@ -198,10 +198,9 @@ public sealed partial class CudaModelRunner
         // Pure decode: the attention kernel norms and rotates q and k and stores the keys and values itself. Otherwise
         // RoPE also stores them, one launch a layer fewer than a separate kv_write.
         var ropeInAttention = path == AttentionPath.Decode && _ropeInDecodeAttention;
-        if (!ropeInAttention)
-            for (var r = Launches(DecodeStage.QkNormRope); r > 0; r--)
-                _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
-                    tokens, hq, hkv, d, _eps, _stream, kCache, vCache, b.Slots);
+        if (!ropeInAttention && Runs(DecodeStage.QkNormRope))
+            _ops.QkNormRope(b.Qkv.Pointer, b.Positions, _invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0,
+                tokens, hq, hkv, d, _eps, _stream, kCache, vCache, b.Slots);
         var attention = new AttentionArgs
         {
             Output = b.Attention.Pointer, Qkv = b.Qkv.Pointer, KCache = kCache, VCache = vCache,
@@ -211,24 +210,24 @@ public sealed partial class CudaModelRunner
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = d, Scale = _scale, Splits = splits, SplitLength = splitLength,
             Rope = ropeInAttention ? new DecodeRope(_invFreq.Pointer, w.QNorm?.Pointer ?? 0, w.KNorm?.Pointer ?? 0, b.Slots, _eps) : null,
         };
-        for (var r = Launches(DecodeStage.Attention); r > 0; r--)
+        if (Runs(DecodeStage.Attention))
             Attend(attention, path, decodeTokens);
         if (fusedNorms)
         {
-            for (var r = Launches(DecodeStage.OProjection); r > 0; r--)
+            if (Runs(DecodeStage.OProjection))
                 _ops.GemvResidual(b.Attention.Pointer, w.O.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, hq * d, _stream);
-            for (var r = Launches(DecodeStage.GateUpProjection); r > 0; r--)
+            if (Runs(DecodeStage.GateUpProjection))
                 _ops.GemvNormSwiGlu(b.Residual.Pointer, w.PostAttentionNorm.Pointer, _eps, w.GateUp.Pointer, b.Activated.Pointer,
                     tokens, 2 * c.IntermediateSize, c.HiddenSize, _stream);
-            for (var r = Launches(DecodeStage.DownProjection); r > 0; r--)
+            if (Runs(DecodeStage.DownProjection))
                 _ops.GemvResidual(b.Activated.Pointer, w.Down.Pointer, b.Residual.Pointer, tokens, c.HiddenSize, c.IntermediateSize, _stream);
             return;
         }
-        for (var r = Launches(DecodeStage.OProjection); r > 0; r--)
+        if (Runs(DecodeStage.OProjection))
             Linear(b.Attention.Pointer, w.O.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, hq * d, GemmOutput.Bf16, _stream);
-        for (var r = Launches(DecodeStage.Norms); r > 0; r--)
+        if (Runs(DecodeStage.Norms))
             _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, w.PostAttentionNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
-        for (var r = Launches(DecodeStage.GateUpProjection); r > 0; r--)
+        if (Runs(DecodeStage.GateUpProjection))
         {
             if (_skinny is not null)
             {
@@ -240,9 +239,9 @@ public sealed partial class CudaModelRunner
                 _ops.SiluMul(b.Activated.Pointer, b.GateUp.Pointer, tokens, c.IntermediateSize, _stream);
             }
         }
-        for (var r = Launches(DecodeStage.DownProjection); r > 0; r--)
+        if (Runs(DecodeStage.DownProjection))
             Linear(b.Activated.Pointer, w.Down.Pointer, b.Projected.Pointer, tokens, c.HiddenSize, c.IntermediateSize, GemmOutput.Bf16, _stream);
-        for (var r = Launches(DecodeStage.Norms); r > 0; r--)
+        if (Runs(DecodeStage.Norms))
             _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, b.Projected.Pointer, nextNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
     }
 

@@ -162,8 +162,8 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
         _graphs?.Clear();
     }
 
-    /// <summary>How many times each layer launches the kernels of <paramref name="stage"/>: none only while profiling it.</summary>
-    private int Launches(DecodeStage stage) => stage == _skippedStage ? 0 : 1;
+    /// <summary>Whether the step launches the kernels of <paramref name="stage"/>: always, but while profiling without it.</summary>
+    private bool Runs(DecodeStage stage) => stage != _skippedStage;
 
     public void Dispose()
     {

@@ -11,10 +11,10 @@ public enum DecodeStage
     /// <summary>The fused QKV projection (with the input RMSNorm where the norms are folded into the GEMVs).</summary>
     QkvProjection,
 
-    /// <summary>Qwen3's q/k norm, RoPE and the store of the step's keys and values.</summary>
+    /// <summary>Qwen3's q/k norm, RoPE and the store of the step's keys and values (in pure decode steps the attention kernel does this, so none).</summary>
     QkNormRope,
 
-    /// <summary>Attention over the KV cache, with the merge of its splits.</summary>
+    /// <summary>Attention over the KV cache, with the merge of its splits (and, in pure decode steps, the q/k norm and RoPE).</summary>
     Attention,
 
     /// <summary>The output projection (adding into the residual stream where the norms are folded).</summary>
