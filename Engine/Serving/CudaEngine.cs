@@ -71,6 +71,8 @@ public static class CudaEngine
             FuseDecodeNorms = cuda.FuseDecodeNorms,
             SplitMixedAttention = cuda.SplitMixedAttention,
             RopeInDecodeAttention = cuda.RopeInDecodeAttention,
+            EarlyDependentLaunch = cuda.EarlyDependentLaunch,
+            CombineSplitsInKernel = cuda.CombineSplitsInKernel,
         };
     }
 

@@ -36,6 +36,12 @@ public sealed record CudaOptions
     /// <summary>Decode steps' q/k norm and RoPE inside the attention kernel (see <c>CudaRunnerOptions.RopeInDecodeAttention</c>); off only to compare.</summary>
     public bool RopeInDecodeAttention { get; init; } = true;
 
+    /// <summary>Kernels let the next one launch before their own wait (see <c>CudaRunnerOptions.EarlyDependentLaunch</c>); off only to compare.</summary>
+    public bool EarlyDependentLaunch { get; init; } = true;
+
+    /// <summary>Decode attention merges split contexts in its own last block (see <c>CudaRunnerOptions.CombineSplitsInKernel</c>); off only to compare.</summary>
+    public bool CombineSplitsInKernel { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

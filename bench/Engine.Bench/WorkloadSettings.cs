@@ -58,6 +58,12 @@ public sealed record WorkloadSettings
     /// <summary>CUDA only: decode steps' q/k norm and RoPE in the attention kernel (CudaOptions.RopeInDecodeAttention); --rope-apart turns it off.</summary>
     public bool RopeInDecodeAttention { get; init; } = true;
 
+    /// <summary>CUDA only: kernels trigger the next launch before their wait (CudaOptions.EarlyDependentLaunch); --late-trigger turns it off.</summary>
+    public bool EarlyDependentLaunch { get; init; } = true;
+
+    /// <summary>CUDA only: decode attention merges its splits itself (CudaOptions.CombineSplitsInKernel); --combine-kernel turns it off.</summary>
+    public bool CombineSplitsInKernel { get; init; } = true;
+
     public static WorkloadSettings Parse(string[] args)
     {
         var workload = Arg(args, "--workload") ?? "nano-vllm";
@@ -86,6 +92,8 @@ public sealed record WorkloadSettings
             SplitMixedAttention = !args.Contains("--whole-mixed-attention"),
             FuseDecodeNorms = !args.Contains("--unfused-norms"),
             RopeInDecodeAttention = !args.Contains("--rope-apart"),
+            EarlyDependentLaunch = !args.Contains("--late-trigger"),
+            CombineSplitsInKernel = !args.Contains("--combine-kernel"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

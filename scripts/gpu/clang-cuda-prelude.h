@@ -23,6 +23,7 @@ __device__ float __shfl_sync(unsigned m, float v, int o);
 __device__ int __shfl_sync(unsigned m, int v, int o);
 __device__ unsigned __ballot_sync(unsigned m, int p);
 __device__ void __syncthreads();
+__device__ void __threadfence();
 __device__ void __syncwarp(unsigned m = 0xffffffffu);
 __device__ float exp2f(float); __device__ float expf(float); __device__ float logf(float); __device__ float fmaxf(float, float); __device__ float fminf(float, float); __device__ float rsqrtf(float); __device__ float sqrtf(float); __device__ float sinf(float); __device__ float cosf(float); __device__ float powf(float,float); __device__ float fabsf(float); __device__ float fmaf(float, float, float); __device__ float __expf(float); __device__ void __sincosf(float, float*, float*); __device__ void sincosf(float, float*, float*);
 __device__ float __int_as_float(int); __device__ float __uint_as_float(unsigned); __device__ unsigned __float_as_uint(float); __device__ int __float_as_int(float);

@@ -18,7 +18,20 @@ public sealed class CudaRunnerBenchmark : IBenchmark
     public string Name => "cuda-runner";
 
     public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--prefill 128,512,2048] " +
-        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] [--rope-apart] (the slower paths, to compare) [--stage-profile 1,16] (each stage's cost in place: the step timed without it) [--out FILE]";
+        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] [--rope-apart] [--late-trigger] [--combine-kernel] (the slower paths, to compare) [--stage-profile 1,16] (each stage's cost in place: the step timed without it) [--out FILE]";
+
+    /// <summary>The flags that turn a default off, and how the report's first line says so.</summary>
+    private static readonly (string Flag, string Says)[] SlowerPaths =
+    [
+        ("--cuda-core-prefill", "prefill attention on CUDA cores"),
+        ("--cublas-decode", "decode GEMMs on cuBLASLt"),
+        ("--paged-decode", "decode attention on the paged kernel"),
+        ("--no-pdl", "no programmatic launch"),
+        ("--unfused-norms", "RMSNorm kernels apart from the decode GEMVs"),
+        ("--rope-apart", "RoPE kernel apart from decode attention"),
+        ("--late-trigger", "dependents launch after the wait"),
+        ("--combine-kernel", "attention_combine merges decode splits"),
+    ];
 
     public Task RunAsync(string[] args, TextWriter output)
     {
@@ -45,10 +58,13 @@ public sealed class CudaRunnerBenchmark : IBenchmark
             FuseDecodeNorms = !args.Contains("--unfused-norms"),
             RopeInDecodeAttention = !args.Contains("--rope-apart"),
             DecodeAttention = !args.Contains("--paged-decode"),
+            EarlyDependentLaunch = !args.Contains("--late-trigger"),
+            CombineSplitsInKernel = !args.Contains("--combine-kernel"),
         });
         load.Stop();
         var device = runner.Device;
-        lines.Add($"# CUDA runner on {device.Name}{(args.Contains("--cuda-core-prefill") ? ", prefill attention on CUDA cores" : "")}{(args.Contains("--cublas-decode") ? ", decode GEMMs on cuBLASLt" : "")}{(args.Contains("--paged-decode") ? ", decode attention on the paged kernel" : "")}{(args.Contains("--no-pdl") ? ", no programmatic launch" : "")}{(args.Contains("--unfused-norms") ? ", RMSNorm kernels apart from the decode GEMVs" : "")}{(args.Contains("--rope-apart") ? ", RoPE kernel apart from decode attention" : "")} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
+        var slower = string.Concat(SlowerPaths.Where(p => args.Contains(p.Flag)).Select(p => ", " + p.Says));
+        lines.Add($"# CUDA runner on {device.Name}{slower} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
         lines.Add($"model {Path.GetFileName(Path.TrimEndingDirectorySeparator(model))}: {runner.WeightBytes / 1e9:F2} GB bf16 weights, " +
                   $"{runner.NumKvBlocks:N0} KV blocks ({runner.KvCacheBytes / 1e9:F1} GB), loaded in {load.Elapsed.TotalSeconds:F1} s (NVRTC/CUBIN cache included)");
         var roofline = bandwidth is { } tbps && gemmPeak is { } tflops ? Roofline.For(folder.Config, runner.WeightBytes, tbps, tflops) : null;

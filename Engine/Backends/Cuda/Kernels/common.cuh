@@ -62,8 +62,18 @@ __device__ float block_sum(float v)
 // finished and its writes are visible. Every kernel calls it before it touches memory another kernel writes
 // (reads and writes alike); only reads of what no kernel writes (weights, step inputs copied before the step)
 // may come earlier, which is the point: a GEMV streams its weights while the previous kernel finishes.
-// allow_dependents_launch() then lets the next kernel start; called after the wait, so at most two kernels
-// overlap and the waiting one holds few SM resources.
+// allow_dependents_launch() lets the next kernel be scheduled once every block of this one has called it.
+//
+// PDL_EARLY_TRIGGER picks when. 1: first thing, before the wait, so the next kernel (and, as it does the same,
+// the one after it) is resident and streaming its weights while this one still waits: the chain of a decode
+// layer's small kernels overlaps several deep, limited only by the SM resources the waiting blocks hold. No
+// deadlock: a kernel is scheduled only once every block of the one before is resident, so the oldest kernel
+// always runs. 0: after the wait, at most two kernels overlap. The runner compiles one or the other
+// (CudaRunnerOptions.EarlyDependentLaunch).
+#ifndef PDL_EARLY_TRIGGER
+#define PDL_EARLY_TRIGGER 1
+#endif
+
 __device__ __forceinline__ void grid_dependency_wait()
 {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
@@ -78,9 +88,34 @@ __device__ __forceinline__ void allow_dependents_launch()
 #endif
 }
 
-// The usual prologue: wait for the previous kernel, then let the next one be scheduled.
-__device__ __forceinline__ void kernel_start()
+// A kernel that reads something before its wait brackets it: kernel_prewait_begin(), the early reads,
+// kernel_prewait_end(). Either way the next kernel is allowed to launch exactly once.
+__device__ __forceinline__ void kernel_prewait_begin()
+{
+#if PDL_EARLY_TRIGGER
+    allow_dependents_launch();
+#endif
+}
+
+__device__ __forceinline__ void kernel_prewait_end()
 {
     grid_dependency_wait();
+#if !PDL_EARLY_TRIGGER
     allow_dependents_launch();
+#endif
+}
+
+// The usual prologue of a kernel that reads nothing early.
+__device__ __forceinline__ void kernel_start()
+{
+    kernel_prewait_begin();
+    kernel_prewait_end();
+}
+
+// A hint that the 128-byte line at p will be read soon: fetched into L2 and nothing else. L2 is the GPU's point
+// of coherence, so prefetching a line another kernel is still writing is harmless: the read after the wait sees
+// the write. Prefetches never fault, but p must lie in an allocation all the same.
+__device__ __forceinline__ void prefetch_l2(const void* p)
+{
+    asm volatile("prefetch.global.L2 [%0];\n" ::"l"(p));
 }

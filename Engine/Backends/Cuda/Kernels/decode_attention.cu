@@ -533,20 +533,90 @@ __device__ void decode_rope_prologue(bf16 (*sm_q)[D], const bf16* __restrict__ q
     __syncthreads();
 }
 
+// Before the wait: the block's first round of keys and values (every warp's first tile) into L2, the addresses from
+// the block table and positions, which are step inputs. Old keys were written by earlier steps; the step's own key
+// may still be in the writing (qk_norm_rope, or this kernel's prologue), which a prefetch cannot spoil (prefetch_l2).
+template <int D>
+__device__ __forceinline__ void decode_prefetch_kv(const bf16* k_cache, const bf16* v_cache, const int* table, int block_size,
+                                                   int num_kv_heads, int kvh, int start, int end)
+{
+    constexpr int LINES = D * 2 / 128; // 128-byte lines of one head's key row
+    const int keys = min(end - start, DEC_WARPS * 16 * DEC_MMA_STEPS(D));
+    for (int i = threadIdx.x; i < keys * 2 * LINES; i += DEC_WARPS * 32)
+    {
+        const int key = start + i / (2 * LINES), line = i % LINES;
+        const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
+        const bf16* cache = (i / LINES) & 1 ? v_cache : k_cache;
+        prefetch_l2(cache + (slot * num_kv_heads + kvh) * D + line * 64);
+    }
+}
+
+__device__ __forceinline__ float load_global_cg(const float* p)
+{
+    float v;
+    asm volatile("ld.global.cg.f32 %0, [%1];\n" : "=f"(v) : "l"(p));
+    return v;
+}
+
+// Split-K without a second launch: every split block of (token, KV head) has written its partials (decode_merge_warps);
+// the one that arrives last at the counter merges them into the output, as attention_combine does (same order of
+// operations, so the same bits), and puts the counter back to 0 for the next launch. The fences make each block's
+// partials visible before its arrival counts and the last block read them after it saw every arrival.
+template <int D>
+__device__ void decode_combine_splits(bf16* __restrict__ out, const float* part_ml, const float* part_acc, int* split_counters,
+                                      int t, int kvh, int G, int ctx, int num_q_heads, int num_kv_heads, int split_len)
+{
+    __shared__ int last;
+    const int n = (ctx + split_len - 1) / split_len; // the splits that hold keys of this token
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0)
+    {
+        int* counter = split_counters + (long long)t * num_kv_heads + kvh;
+        last = atomicAdd(counter, 1) == n - 1;
+        if (last) *counter = 0;
+    }
+    __syncthreads();
+    if (!last) return;
+    __threadfence();
+    const int splits = gridDim.z;
+    for (int i = threadIdx.x; i < G * D; i += DEC_WARPS * 32)
+    {
+        const int g = i / D, d = i % D, h = kvh * G + g;
+        const long long base = ((long long)t * num_q_heads + h) * splits;
+        float m = NEG_INF;
+        for (int z = 0; z < n; z++) m = fmaxf(m, load_global_cg(part_ml + 2 * (base + z)));
+        float l = 0.0f, a = 0.0f;
+        for (int z = 0; z < n; z++)
+        {
+            const float w = expf(load_global_cg(part_ml + 2 * (base + z)) - m);
+            l += load_global_cg(part_ml + 2 * (base + z) + 1) * w;
+            a += load_global_cg(part_acc + (base + z) * D + d) * w;
+        }
+        out[(long long)t * num_q_heads * D + (long long)h * D + d] = f2bf(a / l);
+    }
+}
+
 // rope != 0: the step's q/k norm and RoPE happen here (decode_rope_prologue; qkv holds the projection as it came out,
 // inv_freq, slots and, for Qwen3, q_norm and k_norm are given). rope == 0: qkv's query heads are rotated already and
 // the step's keys are in the cache (qk_norm_rope ran), and those five arguments are not read.
+// split_counters (tokens × KV heads ints, all 0 between launches) given: split launches merge their partials in the
+// last block of each (token, KV head) (decode_combine_splits); null: attention_combine runs after.
 #define DEFINE_DECODE_ATTENTION(D, MAXG)                                                                        \
     extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32, DEC_MIN_BLOCKS) decode_attention_d##D##_g##MAXG( \
         bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
         const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
         int num_q_heads, int num_kv_heads, int split_len, float scale, const float* inv_freq,                  \
-        const bf16* q_norm, const bf16* k_norm, const int* slots, float eps, int rope)                         \
+        const bf16* q_norm, const bf16* k_norm, const int* slots, float eps, int rope, int* split_counters)    \
     {                                                                                                          \
         __shared__ uint4 sm_q[MAXG * D / 8]; /* 16-byte aligned: the q loads are uint4 */                     \
-        kernel_start();                                                                                        \
         const int t = blockIdx.x, kvh = blockIdx.y, G = num_q_heads / num_kv_heads;                            \
+        kernel_prewait_begin();                                                                                \
         const int ctx = positions[t] + 1, start = blockIdx.z * split_len;                                      \
+        if (start < ctx)                                                                                       \
+            decode_prefetch_kv<D>(k_cache, v_cache, block_tables + (long long)token_seq[t] * max_blocks, block_size, \
+                                  num_kv_heads, kvh, start, min(ctx, start + split_len));                     \
+        kernel_prewait_end();                                                                                  \
         if (start >= ctx) return;                                                                              \
         const bf16* q_heads = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D; \
         if (rope)                                                                                              \
@@ -559,6 +629,9 @@ __device__ void decode_rope_prologue(bf16 (*sm_q)[D], const bf16* __restrict__ q
         DECODE_ATTENTION_IMPL(D, MAXG)(out, part_ml, part_acc, q_heads, k_cache, v_cache, token_seq, positions, \
                                        block_tables, max_blocks, block_size, num_q_heads, num_kv_heads,        \
                                        split_len, scale);                                                      \
+        if (split_counters && gridDim.z > 1 && ctx > split_len)                                                \
+            decode_combine_splits<D>(out, part_ml, part_acc, split_counters, t, kvh, G, ctx, num_q_heads,      \
+                                     num_kv_heads, split_len);                                                 \
     }
 
 #define DEFINE_DECODE_ATTENTION_ALL_G(D) \

@@ -16,6 +16,9 @@
 #ifndef GEMV_UNROLL
 #define GEMV_UNROLL 4 // 16-byte loads per row a lane issues before it uses the first
 #endif
+#ifndef GEMV_PREFETCH_BYTES
+#define GEMV_PREFETCH_BYTES 4096 // of each row past the first round, fetched into L2 before the wait
+#endif
 
 // What the kernel writes: y as bf16 or fp32, or (SWIGLU) silu(gate) * up of row pairs. For SWIGLU, w's rows
 // interleave the gate and up projections (row 2i is gate row i, 2i + 1 is up row i; the runner uploads them so),
@@ -44,6 +47,19 @@ __device__ __forceinline__ void gemv_load_round(uint4 (&wv)[GEMV_UNROLL][GEMV_RO
 #pragma unroll
         for (int r = 0; r < GEMV_ROWS; r++) { const uint4 zero = {0u, 0u, 0u, 0u}; wv[u][r] = i < k8 ? wr[r][i] : zero; }
     }
+}
+
+// Before the wait: the bytes of the warp's rows that follow the first round (up to GEMV_PREFETCH_BYTES of each) into
+// L2, so that the rounds after the wait hit L2 instead of HBM. Capped because a row of a wide layer (an 8B model's
+// down projection: 28 KB) times the rows of the resident blocks would not fit L2; at k <= 1024 the first round
+// is the whole row and there is nothing to fetch.
+__device__ __forceinline__ void gemv_prefetch_rest(const uint4* const (&wr)[GEMV_ROWS], int lane, int k)
+{
+    constexpr int first = 32 * GEMV_UNROLL * 16;
+    const int end = min(2 * k, first + GEMV_PREFETCH_BYTES);
+    for (int off = first + 128 * lane; off < end; off += 32 * 128)
+#pragma unroll
+        for (int r = 0; r < GEMV_ROWS; r++) prefetch_l2(reinterpret_cast<const char*>(wr[r]) + off);
 }
 
 // rmsnorm(residual[m]) · weight of the M rows into xs (bf16, [M, k]), by the whole block.
@@ -93,10 +109,12 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
     const uint4* xr = IN == GEMV_IN_NORM ? gemv_normed : reinterpret_cast<const uint4*>(x);
 
     uint4 wv[GEMV_UNROLL][GEMV_ROWS];
-    // Weights are written by no kernel, so the first round streams in while the previous kernel finishes
-    // (programmatic dependent launch); x is that kernel's output, read only after the wait.
+    // Weights are written by no kernel, so the first round streams in (and the next ones into L2) while the
+    // previous kernel finishes (programmatic dependent launch); x is that kernel's output, read only after the wait.
+    kernel_prewait_begin();
     gemv_load_round(wv, wr, lane, k8);
-    kernel_start();
+    gemv_prefetch_rest(wr, lane, k);
+    kernel_prewait_end();
     if (IN == GEMV_IN_NORM)
         gemv_norm_rows<M>(reinterpret_cast<bf16*>(gemv_normed), reinterpret_cast<const float*>(x), norm_weight, eps, k);
     if (row0 >= n) return;

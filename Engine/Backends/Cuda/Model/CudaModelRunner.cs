@@ -39,6 +39,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly DecodeGraphs? _graphs;
     private DecodeStage _skippedStage;
     private readonly int _maxSplitTokens;
+    private readonly bool _combineSplitsInKernel;
     private readonly float _eps;
     private readonly float _scale;
     private bool _disposed;
@@ -62,7 +63,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
         try
         {
             _stream = Own(owned, _device.CreateStream());
-            _module = Own(owned, KernelModuleLoader.Load(_device));
+            _module = Own(owned, KernelModuleLoader.Load(_device, earlyDependentLaunch: options.EarlyDependentLaunch));
             ProgrammaticLaunch = options.ProgrammaticLaunch && _device.ComputeCapabilityMajor >= 9;
             _ops = new CudaOps(_module, ProgrammaticLaunch);
             if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
@@ -74,6 +75,8 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _splitMixedAttention = options.SplitMixedAttention;
             _decodePath = options.DecodeAttention ? AttentionPath.Decode : AttentionPath.Paged;
             _ropeInDecodeAttention = options.RopeInDecodeAttention && _decodePath == AttentionPath.Decode
+                && _ops.DecodeAttentionTakes(c.HeadDim, c.NumAttentionHeads, c.NumKeyValueHeads);
+            _combineSplitsInKernel = options.CombineSplitsInKernel && _decodePath == AttentionPath.Decode
                 && _ops.DecodeAttentionTakes(c.HeadDim, c.NumAttentionHeads, c.NumKeyValueHeads);
 
             var uploader = new WeightUploader(_device, _stream);
@@ -105,6 +108,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _maxSplitTokens = Math.Min(MaxBatchTokens, (2 * _device.MultiprocessorCount + c.NumKeyValueHeads - 1) / c.NumKeyValueHeads);
             _buffers = Own(owned, new CudaStepBuffers(_device, c, MaxBatchTokens, MaxSequences, maxBlocksPerSequence,
                 _maxSplitTokens, MaxSplits, logitRows: Math.Min(MaxBatchTokens, Math.Max(MaxSequences, 256))));
+            _buffers.SplitCounters.Fill(0, _stream);
 
             var bytesPerBlock = 2L * c.NumLayers * BlockSize * c.NumKeyValueHeads * c.HeadDim * 2;
             NumKvBlocks = options.NumKvBlocks ?? BlocksFromFreeMemory(options.GpuMemoryUtilization, bytesPerBlock);

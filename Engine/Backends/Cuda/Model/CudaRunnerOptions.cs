@@ -79,6 +79,20 @@ public sealed record CudaRunnerOptions
     /// </summary>
     public bool ProgrammaticLaunch { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="ProgrammaticLaunch"/>, kernels let the next one launch before their own wait rather than after
+    /// it (PDL_EARLY_TRIGGER, Kernels/common.cuh), so several of a decode layer's kernels are resident at once, each
+    /// streaming its weights (and decode attention its first keys) while the ones before it finish. Off only to compare.
+    /// </summary>
+    public bool EarlyDependentLaunch { get; init; } = true;
+
+    /// <summary>
+    /// Decode attention merges the partials of a split context in the last block of each (token, KV head) instead of
+    /// a second kernel, so contexts of more than <see cref="Ops.CudaOps.SplitGranularity"/> keys split when the batch
+    /// leaves SMs idle (batch-1 decode runs one KV head's keys over several blocks). Off only to compare.
+    /// </summary>
+    public bool CombineSplitsInKernel { get; init; } = true;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);

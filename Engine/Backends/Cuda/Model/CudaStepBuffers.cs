@@ -31,6 +31,7 @@ internal sealed class CudaStepBuffers : IDisposable
         var splitRows = (long)maxSplitTokens * c.NumAttentionHeads * maxSplits;
         PartialMl = Own(device.Allocate(4L * Math.Max(1, splitRows) * 2));
         PartialAcc = Own(device.Allocate(4L * Math.Max(1, splitRows) * c.HeadDim));
+        SplitCounters = Own(device.Allocate(4L * Math.Max(1, maxSplitTokens) * c.NumKeyValueHeads));
 
         // Integer inputs: [ids | positions | token→sequence | slots | logit rows] × maxTokens, then block tables.
         IntCount = 5 * maxTokens + maxSequences * maxBlocksPerSequence;
@@ -73,6 +74,10 @@ internal sealed class CudaStepBuffers : IDisposable
     public DeviceBuffer PartialMl { get; }
 
     public DeviceBuffer PartialAcc { get; }
+
+    /// <summary>int per (split token, KV head): the decode kernel's arrival counters (AttentionArgs.SplitCounters); zeroed
+    /// once by the runner, and each launch leaves them at 0.</summary>
+    public DeviceBuffer SplitCounters { get; }
 
     public DeviceBuffer Ints { get; }
 

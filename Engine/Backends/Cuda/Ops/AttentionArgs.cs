@@ -48,6 +48,13 @@ public readonly record struct AttentionArgs
     public DecodeRope? Rope { get; init; }
 
     /// <summary>
+    /// Decode kernel only: Tokens × NumKvHeads ints, 0 between launches. Given, a split launch merges its partials in
+    /// the last block of each (token, KV head) instead of a second kernel (decode_attention.cu's decode_combine_splits),
+    /// so splitting short contexts costs no launch; 0: attention_combine runs after.
+    /// </summary>
+    public ulong SplitCounters { get; init; }
+
+    /// <summary>
     /// The same launch for the query tokens from <paramref name="first"/> on (its pointers moved past the tokens
     /// before it, unsplit), so that one step's tokens can go to two kernels: decodes to one, prefills to another.
     /// </summary>
@@ -70,18 +77,21 @@ public readonly record struct AttentionArgs
         };
     }
 
-    /// <summary>Contexts up to this many keys are never split (four <see cref="CudaOps.SplitGranularity"/> pieces).</summary>
+    /// <summary>Contexts up to this many keys are never split (four <see cref="CudaOps.SplitGranularity"/> pieces) when a
+    /// second kernel merges the splits: a few key tiles per block cost less than its launch.</summary>
     public const int MinContextToSplit = 4 * CudaOps.SplitGranularity;
 
     /// <summary>
     /// Splits the key range only when the tokens × KV heads alone would leave SMs idle: then pieces of
     /// <see cref="CudaOps.SplitGranularity"/> keys cover the longest context with at most <paramref name="maxSplits"/> splits.
+    /// <paramref name="minContextToSplit"/>: contexts up to it stay whole (<see cref="MinContextToSplit"/> where a
+    /// combine kernel merges the splits; one granule where the decode kernel merges them itself).
     /// </summary>
-    public static (int Splits, int SplitLength) ChooseSplits(int tokens, int numKvHeads, int maxContext, int multiprocessors, int maxSplits)
+    public static (int Splits, int SplitLength) ChooseSplits(int tokens, int numKvHeads, int maxContext, int multiprocessors, int maxSplits,
+        int minContextToSplit = MinContextToSplit)
     {
         var blocks = tokens * numKvHeads;
-        // Short contexts are not split: a few key tiles per block cost less than the combine kernel's launch.
-        if (blocks >= 2 * multiprocessors || maxContext <= MinContextToSplit || maxSplits <= 1)
+        if (blocks >= 2 * multiprocessors || maxContext <= minContextToSplit || maxSplits <= 1)
             return (1, int.MaxValue);
         var wanted = Math.Clamp((2 * multiprocessors + blocks - 1) / blocks, 1, maxSplits);
         var granules = (maxContext + CudaOps.SplitGranularity - 1) / CudaOps.SplitGranularity;

@@ -262,15 +262,17 @@ public sealed unsafe class CudaOps
         var rope = a.Rope.GetValueOrDefault();
         var invFreq = rope.InvFreq; var qNorm = rope.QNorm; var kNorm = rope.KNorm; var slots = rope.Slots; var eps = rope.Eps;
         var inPrologue = a.Rope is null ? 0 : 1;
+        var counters = a.SplitCounters;
         if (inPrologue == 1 && (invFreq == 0 || slots == 0))
             throw new ArgumentException("RoPE in the decode kernel needs the frequencies and the slots");
         void** args = stackalloc void*[]
         {
             &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
-            &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale, &invFreq, &qNorm, &kNorm, &slots, &eps, &inPrologue,
+            &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale, &invFreq, &qNorm, &kNorm, &slots, &eps, &inPrologue, &counters,
         };
         kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)a.Splits, AttentionThreads, stream, args);
-        Combine(a, stream);
+        if (counters == 0)
+            Combine(a, stream);
     }
 
     /// <summary>Whether <see cref="DecodeAttention"/> has its own kernel for the shape (else it runs the paged one, which cannot do RoPE).</summary>

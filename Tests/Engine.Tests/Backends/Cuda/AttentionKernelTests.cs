@@ -54,6 +54,23 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         CheckAgainstReference(headDim, hq, hkv, cachedLengths.Select(_ => 1).ToArray(), cachedLengths, splits,
             (args, stream) => cuda.Ops.DecodeAttention(args, stream));
 
+    public static TheoryData<int, int, int, int[], int> InKernelCombineCases => new()
+    {
+        // headDim, Hq, Hkv, cached tokens per sequence (one query token each), splits
+        { 128, 16, 8, [200], 4 },                          // Qwen3-0.6B batch 1: 64-key splits, the last one partial
+        { 128, 16, 8, [300, 20, 63, 64, 1000], 4 },        // unsplit tokens (one split's worth) beside split ones
+        { 128, 32, 8, [2047, 300, 5], 4 },                 // G = 4
+        { 64, 8, 1, [129, 1], 3 },                         // G = 8, D = 64
+        { 256, 4, 4, [129, 2], 3 },                        // D = 256
+        { 128, 32, 8, [1, 17, 64, 65, 127, 128, 129, 255, 256, 257, 500, 511, 512, 513, 1023, 1024, 1025, 31, 47, 900, 2, 3, 700, 333], 6 },
+    };
+
+    [GpuTheory]
+    [MemberData(nameof(InKernelCombineCases))]
+    public void DecodeAttention_SplitsMergedInKernel_MatchReferenceAndCombineKernel(int headDim, int hq, int hkv, int[] cachedLengths, int splits) =>
+        CheckAgainstReference(headDim, hq, hkv, cachedLengths.Select(_ => 1).ToArray(), cachedLengths, splits,
+            (args, stream) => cuda.Ops.DecodeAttention(args, stream), combineInKernel: true);
+
     public static TheoryData<int, int, int, int[], int, int> DecodeBlockSizeCases => new()
     {
         // headDim, Hq, Hkv, cached tokens per sequence, splits, block size
@@ -110,7 +127,7 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     }
 
     private void CheckAgainstReference(int headDim, int hq, int hkv, int[] queryLengths, int[] cachedLengths, int splits,
-        Action<AttentionArgs, DynamoOrleans.Engine.Backends.Cuda.CudaStream> launch, int blockSize = BlockSize)
+        Action<AttentionArgs, DynamoOrleans.Engine.Backends.Cuda.CudaStream> launch, int blockSize = BlockSize, bool combineInKernel = false)
     {
         var random = new Random(headDim * 31 + hq + splits);
         var numSeqs = queryLengths.Length;
@@ -151,7 +168,7 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
         var splitLength = splits == 1 ? int.MaxValue
             : (contexts.Max() + splits * CudaOps.SplitGranularity - 1) / (splits * CudaOps.SplitGranularity) * CudaOps.SplitGranularity;
         var scale = 1f / MathF.Sqrt(headDim);
-        launch(new AttentionArgs
+        var args = new AttentionArgs
         {
             Output = dOut.Pointer, Qkv = dQkv.Pointer, KCache = dK.Pointer, VCache = dV.Pointer,
             TokenSequence = dSeq.Pointer, Positions = dPos.Pointer, BlockTables = dTables.Pointer,
@@ -159,8 +176,22 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
             Tokens = tokens, MaxBlocksPerSequence = maxBlocks, BlockSize = blockSize,
             NumQHeads = hq, NumKvHeads = hkv, HeadDim = headDim, Scale = scale,
             Splits = splits, SplitLength = splitLength,
-        }, cuda.Stream);
-        var output = Bf16.ToFloats(cuda.Download<ushort>(dOut));
+        };
+        launch(args, cuda.Stream);
+        var bits = cuda.Download<ushort>(dOut);
+        if (combineInKernel)
+        {
+            // The last block of each split merges; the counters go back to 0, so a second launch merges again.
+            using var counters = cuda.Upload<int>(new int[tokens * hkv]);
+            foreach (var round in new[] { "first", "second" })
+            {
+                dOut.Fill(0xff, cuda.Stream);
+                launch(args with { SplitCounters = counters.Pointer }, cuda.Stream);
+                Assert.True(bits.AsSpan().SequenceEqual(cuda.Download<ushort>(dOut)), $"{round} in-kernel merge differs from attention_combine's bits");
+                Assert.All(cuda.Download<int>(counters), c => Assert.Equal(0, c));
+            }
+        }
+        var output = Bf16.ToFloats(bits);
 
         var expected = new float[tokens * hq * headDim];
         var g = hq / hkv;
@@ -202,9 +233,14 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     [InlineData(1, 8, 300, 132, 16, 5, 64)]        // short context: splits of 64 keys
     [InlineData(1, 8, 256, 132, 16, 1, 0)]         // up to 256 keys: the combine launch would cost more
     [InlineData(1, 8, 64, 132, 16, 1, 0)]          // one granule: nothing to split
-    public void ChooseSplits_Shapes_SplitOnlyWhenSmsIdle(int tokens, int kvHeads, int maxContext, int sms, int maxSplits, int splits, int splitLength)
+    [InlineData(1, 8, 256, 132, 16, 4, 64, 64)]    // the decode kernel merges its own splits: 256 keys split too
+    [InlineData(1, 8, 129, 132, 16, 3, 64, 64)]    //   past one granule
+    [InlineData(1, 8, 64, 132, 16, 1, 0, 64)]      //   one granule stays whole
+    [InlineData(16, 8, 256, 132, 16, 2, 128, 64)]  //   16 sequences × 8 heads leave half the SMs: two splits
+    public void ChooseSplits_Shapes_SplitOnlyWhenSmsIdle(int tokens, int kvHeads, int maxContext, int sms, int maxSplits, int splits, int splitLength,
+        int minContextToSplit = AttentionArgs.MinContextToSplit)
     {
-        var chosen = AttentionArgs.ChooseSplits(tokens, kvHeads, maxContext, sms, maxSplits);
+        var chosen = AttentionArgs.ChooseSplits(tokens, kvHeads, maxContext, sms, maxSplits, minContextToSplit);
         Assert.Equal(splits, chosen.Splits);
         if (splits > 1)
         {

@@ -51,20 +51,31 @@ public sealed class CudaGraphTests
     }
 
     /// <summary>
-    /// Pure decode steps with the q/k norm, RoPE and KV store in the attention kernel's prologue against the same
-    /// steps with qk_norm_rope before it: three sequences (graphs pad them to four, whose padding row stores nothing),
-    /// one past 256 keys so that its key range splits and only the last split's block stores the step's key; the
-    /// keys stored in one step are read back by the next. Qwen3 has q/k norms, Llama 3 only RoPE.
+    /// Pure decode steps with a default decode path on against the same steps with it off: three sequences (graphs pad
+    /// them to four, whose padding row stores nothing), one past 256 keys so that its key range splits, one of 12 keys
+    /// that stays whole; the keys stored in one step are read back by the next. rope-apart: qk_norm_rope before the
+    /// attention instead of its prologue (only the last split's block stores the step's key; Qwen3 has q/k norms,
+    /// Llama 3 only RoPE). late-trigger: kernels let the next one launch only after their wait. combine-kernel:
+    /// attention_combine merges the splits instead of the decode kernel's last block (and 256 keys or fewer stay whole).
     /// </summary>
     [GpuTheory]
-    [InlineData("tiny-qwen3")]
-    [InlineData("tiny-llama3")]
-    public void DecodeSteps_RopeInAttention_MatchRopeApart(string fixture)
+    [InlineData("tiny-qwen3", "rope-apart")]
+    [InlineData("tiny-llama3", "rope-apart")]
+    [InlineData("tiny-qwen3", "late-trigger")]
+    [InlineData("tiny-qwen3", "combine-kernel")]
+    [InlineData("tiny-llama3", "combine-kernel")]
+    public void DecodeSteps_Defaults_MatchTheOptionOff(string fixture, string off)
     {
         using var model = ModelFolder.Open(Path.Combine(TestData.Root, fixture));
         var options = new CudaRunnerOptions { NumKvBlocks = 128, MaxBatchTokens = 512, MaxSequences = 8 };
         using var fused = new CudaModelRunner(model, options);
-        using var apart = new CudaModelRunner(model, options with { RopeInDecodeAttention = false });
+        using var apart = new CudaModelRunner(model, off switch
+        {
+            "rope-apart" => options with { RopeInDecodeAttention = false },
+            "late-trigger" => options with { EarlyDependentLaunch = false },
+            "combine-kernel" => options with { CombineSplitsInKernel = false },
+            _ => throw new ArgumentOutOfRangeException(nameof(off), off, null),
+        });
         var random = new Random(17);
         int[] lengths = [300, 12, 77];
         var prompts = lengths.Select(n => Enumerable.Range(0, n).Select(_ => random.Next(1024)).ToArray()).ToArray();
