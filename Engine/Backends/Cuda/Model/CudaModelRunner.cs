@@ -69,7 +69,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
-            _skinny = options.DecodeGemv ? new SkinnyLinear(_ops, _gemm) : null;
+            _skinny = options.DecodeGemv ? new SkinnyLinear(_ops, _gemm, options.AlwaysDecodeGemv) : null;
             _fuseDecodeNorms = options.FuseDecodeNorms;
             _alwaysFuseDecodeNorms = options.AlwaysFuseDecodeNorms;
             _splitMixedAttention = options.SplitMixedAttention;

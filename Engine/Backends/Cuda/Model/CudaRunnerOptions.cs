@@ -66,6 +66,10 @@ public sealed record CudaRunnerOptions
     /// <summary>Tests: with <see cref="FuseDecodeNorms"/>, fold the norms wherever the GEMVs take the shape, whichever kernels the timing would pick.</summary>
     internal bool AlwaysFuseDecodeNorms { get; init; }
 
+    /// <summary>Tests: with <see cref="DecodeGemv"/>, every linear layer the GEMV fits takes it, untimed, so that two runners
+    /// compared bit for bit make the same choices (the timing can go either way on close shapes).</summary>
+    internal bool AlwaysDecodeGemv { get; init; }
+
     /// <summary>
     /// Runs the attention of pure decode steps on Kernels/decode_attention.cu (every warp streams its own keys,
     /// no block barrier per chunk) rather than the general paged kernel; off only to compare.
