@@ -10,6 +10,8 @@ public sealed class RedisClusterDirectoryTests(RedisServerFixture redis) : Clust
 
     protected override TimeProvider Time => TimeProvider.System;
 
+    protected override TimeSpan LeaseTtl => TimeSpan.FromSeconds(3);
+
     protected override IClusterDirectory CreateDirectory() => new RedisClusterDirectory(redis.Connection, Options);
 }
 
@@ -26,6 +28,8 @@ public sealed class RedisKvEventBusTests(RedisServerFixture redis) : KvEventBusC
 public sealed class RedisLoadBoardTests(RedisServerFixture redis) : LoadBoardContract, IClassFixture<RedisServerFixture>
 {
     protected override ContractClock Clock { get; } = new RealContractClock();
+
+    protected override TimeSpan LeaseTtl => TimeSpan.FromSeconds(3);
 
     protected override ILoadBoard CreateBoard() => new RedisLoadBoard(redis.Connection, Options);
 }
