@@ -14,6 +14,16 @@ mkdir -p /tmp/dotnet "$OUT"
 tar -C /tmp/dotnet -xJf .device/dotnet-runtime-*.tar.xz
 export DOTNET_ROOT=/tmp/dotnet PATH=/tmp/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+# TEST_CLASSES='AttentionKernelTests CudaGraphTests': each class in a test host of its own (one crash takes down only
+# its class; --Blame names the test in flight), logs in $OUT/cuda-tests-CLASS.log.
+for cls in ${TEST_CLASSES:-}; do
+  timeout "${TESTS_TIMEOUT:-300}" dotnet $dev/vstest/vstest.console.dll $dev/tests/DynamoOrleans.Engine.Tests.dll \
+    "--TestCaseFilter:FullyQualifiedName~Backends.Cuda.$cls" --Blame "--ResultsDirectory:$OUT/blame-$cls" \
+    "--logger:console;verbosity=detailed" 2>&1 | grep -v -E '^\s*$' > "$OUT/cuda-tests-$cls.log"
+  echo "== $cls: $(grep -E 'Total tests|Passed:|Failed:|Aborted' "$OUT/cuda-tests-$cls.log" | tr -s ' \n' ' ')"
+  grep -E '^\s+Failed |Error Message|crash' -A2 "$OUT/cuda-tests-$cls.log" | head -12
+  find "$OUT/blame-$cls" -name 'Sequence_*' -exec tail -c 600 {} \; 2>/dev/null
+done
 if [ "${TESTS:-1}" = 1 ]; then
   timeout "${TESTS_TIMEOUT:-300}" dotnet $dev/vstest/vstest.console.dll $dev/tests/DynamoOrleans.Engine.Tests.dll \
     "--TestCaseFilter:${FILTER:-FullyQualifiedName~Backends.Cuda}" \

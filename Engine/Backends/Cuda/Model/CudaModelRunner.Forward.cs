@@ -86,8 +86,8 @@ public sealed partial class CudaModelRunner
         {
             PadDecodeInputs(batch.NumSequences, bucket);
             UploadInputs(bucket);
-            var (gSplits, gSplitLength) = AttentionArgs.ChooseSplits(bucket, c.NumKeyValueHeads, _graphs.ContextClass(maxContext),
-                _device.MultiprocessorCount, MaxSplits, MinContextToSplit(_decodePath == AttentionPath.Decode));
+            var (gSplits, gSplitLength) = AttentionArgs.ChooseSplits(
+                bucket, c.NumKeyValueHeads, _graphs.ContextClass(maxContext), _device.MultiprocessorCount, MaxSplits);
             if (_graphs.TryGet(bucket, gSplits, gSplitLength, out var graph))
             {
                 graph.Launch(_stream);
@@ -110,16 +110,10 @@ public sealed partial class CudaModelRunner
         var decodeTokens = tensorCore && _splitMixedAttention && _decodePath == AttentionPath.Decode ? LeadingDecodes(batch, out maxContext) : 0;
         var splitTokens = tensorCore ? decodeTokens : tokens;
         var (splits, splitLength) = splitTokens is > 0 && splitTokens <= _maxSplitTokens
-            ? AttentionArgs.ChooseSplits(splitTokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits,
-                MinContextToSplit(tensorCore || path == AttentionPath.Decode))
+            ? AttentionArgs.ChooseSplits(splitTokens, c.NumKeyValueHeads, maxContext, _device.MultiprocessorCount, MaxSplits)
             : (1, int.MaxValue);
         Body(tokens, splits, splitLength, batch.NumLogitRows, path, decodeTokens);
     }
-
-    /// <summary>The longest context kept whole: one granule where the decode kernel merges its own splits, else enough
-    /// that a combine launch pays for itself.</summary>
-    private int MinContextToSplit(bool onDecodeKernel) =>
-        onDecodeKernel && _combineSplitsInKernel ? CudaOps.SplitGranularity : AttentionArgs.MinContextToSplit;
 
     /// <summary>How many sequences at the head of the batch have one query token each, and their longest context.</summary>
     private static int LeadingDecodes(ForwardBatch batch, out int maxContext)

@@ -91,9 +91,8 @@ public sealed record CudaRunnerOptions
     public bool EarlyDependentLaunch { get; init; } = true;
 
     /// <summary>
-    /// Decode attention merges the partials of a split context in the last block of each (token, KV head) instead of
-    /// a second kernel, so contexts of more than <see cref="Ops.CudaOps.SplitGranularity"/> keys split when the batch
-    /// leaves SMs idle (batch-1 decode runs one KV head's keys over several blocks). Off only to compare.
+    /// Decode attention merges the partials of a split context (long contexts at small batch) in the last block of
+    /// each (token, KV head) instead of a second kernel: one launch a layer fewer. Off only to compare.
     /// </summary>
     public bool CombineSplitsInKernel { get; init; } = true;
 

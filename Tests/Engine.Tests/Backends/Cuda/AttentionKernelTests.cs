@@ -233,14 +233,10 @@ public sealed class AttentionKernelTests(CudaFixture cuda) : IClassFixture<CudaF
     [InlineData(1, 8, 300, 132, 16, 5, 64)]        // short context: splits of 64 keys
     [InlineData(1, 8, 256, 132, 16, 1, 0)]         // up to 256 keys: the combine launch would cost more
     [InlineData(1, 8, 64, 132, 16, 1, 0)]          // one granule: nothing to split
-    [InlineData(1, 8, 256, 132, 16, 4, 64, 64)]    // the decode kernel merges its own splits: 256 keys split too
-    [InlineData(1, 8, 129, 132, 16, 3, 64, 64)]    //   past one granule
-    [InlineData(1, 8, 64, 132, 16, 1, 0, 64)]      //   one granule stays whole
-    [InlineData(16, 8, 256, 132, 16, 2, 128, 64)]  //   16 sequences × 8 heads leave half the SMs: two splits
-    public void ChooseSplits_Shapes_SplitOnlyWhenSmsIdle(int tokens, int kvHeads, int maxContext, int sms, int maxSplits, int splits, int splitLength,
-        int minContextToSplit = AttentionArgs.MinContextToSplit)
+    [InlineData(16, 8, 600, 132, 16, 3, 256)]      // 16 sequences × 8 heads leave half the SMs: three splits
+    public void ChooseSplits_Shapes_SplitOnlyWhenSmsIdle(int tokens, int kvHeads, int maxContext, int sms, int maxSplits, int splits, int splitLength)
     {
-        var chosen = AttentionArgs.ChooseSplits(tokens, kvHeads, maxContext, sms, maxSplits, minContextToSplit);
+        var chosen = AttentionArgs.ChooseSplits(tokens, kvHeads, maxContext, sms, maxSplits);
         Assert.Equal(splits, chosen.Splits);
         if (splits > 1)
         {

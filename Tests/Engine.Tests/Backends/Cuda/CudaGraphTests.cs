@@ -56,7 +56,7 @@ public sealed class CudaGraphTests
     /// that stays whole; the keys stored in one step are read back by the next. rope-apart: qk_norm_rope before the
     /// attention instead of its prologue (only the last split's block stores the step's key; Qwen3 has q/k norms,
     /// Llama 3 only RoPE). late-trigger: kernels let the next one launch only after their wait. combine-kernel:
-    /// attention_combine merges the splits instead of the decode kernel's last block (and 256 keys or fewer stay whole).
+    /// attention_combine merges the splits of the 300-key sequence instead of the decode kernel's last block.
     /// </summary>
     [GpuTheory]
     [InlineData("tiny-qwen3", "rope-apart")]
