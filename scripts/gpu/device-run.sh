@@ -15,7 +15,7 @@ tar -C /tmp/dotnet -xJf .device/dotnet-runtime-*.tar.xz
 export DOTNET_ROOT=/tmp/dotnet PATH=/tmp/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 # TEST_CLASSES='AttentionKernelTests CudaGraphTests': each class in a test host of its own (one crash takes down only
-# its class; --Blame names the test in flight), logs in $OUT/cuda-tests-CLASS.log.
+# its class; --Blame, which needs the staged datacollector.dll, names the test in flight), logs in $OUT/cuda-tests-CLASS.log.
 for cls in ${TEST_CLASSES:-}; do
   timeout "${TESTS_TIMEOUT:-300}" dotnet $dev/vstest/vstest.console.dll $dev/tests/DynamoOrleans.Engine.Tests.dll \
     "--TestCaseFilter:FullyQualifiedName~Backends.Cuda.$cls" --Blame "--ResultsDirectory:$OUT/blame-$cls" \

@@ -35,7 +35,7 @@ mkdir -p "$dev"
 sdk="$(dirname "$(readlink -f "$(command -v dotnet)")")/sdk/$(dotnet --version)"
 rm -rf "$dev/vstest" && mkdir -p "$dev/vstest/Extensions"
 cp "$sdk"/vstest.console.* "$sdk"/Microsoft.TestPlatform.*.dll "$sdk"/Microsoft.VisualStudio.TestPlatform.*.dll \
-   "$sdk"/Newtonsoft.Json.dll "$sdk"/Microsoft.Extensions.FileSystemGlobbing.dll "$sdk"/Microsoft.Extensions.DependencyModel.dll "$sdk"/testhost* "$dev/vstest/"
+   "$sdk"/datacollector.* "$sdk"/Newtonsoft.Json.dll "$sdk"/Microsoft.Extensions.FileSystemGlobbing.dll "$sdk"/Microsoft.Extensions.DependencyModel.dll "$sdk"/testhost* "$dev/vstest/"
 cp "$sdk"/Extensions/*.dll "$dev/vstest/Extensions/"
 
 rm -rf "$dev/tests"
