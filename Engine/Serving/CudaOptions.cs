@@ -39,8 +39,8 @@ public sealed record CudaOptions
     /// <summary>Kernels let the next one launch before their own wait (see <c>CudaRunnerOptions.EarlyDependentLaunch</c>); off only to compare.</summary>
     public bool EarlyDependentLaunch { get; init; } = true;
 
-    /// <summary>Decode attention merges split contexts in its own last block (see <c>CudaRunnerOptions.CombineSplitsInKernel</c>); off only to compare.</summary>
-    public bool CombineSplitsInKernel { get; init; } = true;
+    /// <summary>Decode attention merges split contexts in its own last block (see <c>CudaRunnerOptions.CombineSplitsInKernel</c>); off until it is verified on a GPU.</summary>
+    public bool CombineSplitsInKernel { get; init; }
 
     public IReadOnlyList<string> Validate()
     {

@@ -19,7 +19,7 @@ public sealed class EngineWorkloadBenchmark : IBenchmark
 
     public string Description =>
         "Offline engine throughput: --model DIR [--device cpu|cuda] [--workload nano-vllm|fixed|offline] [--num-seqs N] " +
-        "[--batch 1,16,64,256] [--input P] [--output T] [--min-len 100] [--max-len 1024] [--seed 0] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--whole-mixed-attention] [--unfused-norms] [--rope-apart] [--late-trigger] [--combine-kernel] (the slower paths, to compare) [--out FILE]";
+        "[--batch 1,16,64,256] [--input P] [--output T] [--min-len 100] [--max-len 1024] [--seed 0] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--whole-mixed-attention] [--unfused-norms] [--rope-apart] [--late-trigger] (the slower paths, to compare) [--combine-in-kernel] (not yet a default) [--out FILE]";
 
     public Task RunAsync(string[] args, TextWriter output)
     {
@@ -33,7 +33,7 @@ public sealed class EngineWorkloadBenchmark : IBenchmark
         var load = Stopwatch.StartNew();
         using var engine = CreateEngine(settings);
         load.Stop();
-        Emit($"# engine-workload '{settings.Workload}' on {settings.Device}{(settings.TensorCorePrefill ? "" : " (CUDA-core prefill)")}{(settings.DecodeGemv ? "" : " (cuBLASLt decode)")}{(settings.DecodeAttention ? "" : " (paged decode attention)")}{(settings.ProgrammaticLaunch ? "" : " (no programmatic launch)")}{(settings.SplitMixedAttention ? "" : " (mixed steps' attention whole)")}{(settings.FuseDecodeNorms ? "" : " (RMSNorm kernels apart)")}{(settings.RopeInDecodeAttention ? "" : " (RoPE kernel apart)")}{(settings.EarlyDependentLaunch ? "" : " (dependents launch after the wait)")}{(settings.CombineSplitsInKernel ? "" : " (attention_combine merges splits)")} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Model))}): " +
+        Emit($"# engine-workload '{settings.Workload}' on {settings.Device}{(settings.TensorCorePrefill ? "" : " (CUDA-core prefill)")}{(settings.DecodeGemv ? "" : " (cuBLASLt decode)")}{(settings.DecodeAttention ? "" : " (paged decode attention)")}{(settings.ProgrammaticLaunch ? "" : " (no programmatic launch)")}{(settings.SplitMixedAttention ? "" : " (mixed steps' attention whole)")}{(settings.FuseDecodeNorms ? "" : " (RMSNorm kernels apart)")}{(settings.RopeInDecodeAttention ? "" : " (RoPE kernel apart)")}{(settings.EarlyDependentLaunch ? "" : " (dependents launch after the wait)")}{(settings.CombineSplitsInKernel ? " (decode splits merged in-kernel)" : "")} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Model))}): " +
                   $"{engine.Blocks.NumBlocks:N0} KV blocks of {engine.Model.BlockSize}, max {settings.MaxSequences} sequences, " +
                   $"{settings.MaxBatchTokens} tokens a step, loaded in {load.Elapsed.TotalSeconds:F1} s");
         Emit($"# {settings.Describe()}");

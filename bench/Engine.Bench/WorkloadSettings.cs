@@ -61,8 +61,8 @@ public sealed record WorkloadSettings
     /// <summary>CUDA only: kernels trigger the next launch before their wait (CudaOptions.EarlyDependentLaunch); --late-trigger turns it off.</summary>
     public bool EarlyDependentLaunch { get; init; } = true;
 
-    /// <summary>CUDA only: decode attention merges its splits itself (CudaOptions.CombineSplitsInKernel); --combine-kernel turns it off.</summary>
-    public bool CombineSplitsInKernel { get; init; } = true;
+    /// <summary>CUDA only: decode attention merges its splits itself (CudaOptions.CombineSplitsInKernel); --combine-in-kernel turns it on.</summary>
+    public bool CombineSplitsInKernel { get; init; }
 
     public static WorkloadSettings Parse(string[] args)
     {
@@ -93,7 +93,7 @@ public sealed record WorkloadSettings
             FuseDecodeNorms = !args.Contains("--unfused-norms"),
             RopeInDecodeAttention = !args.Contains("--rope-apart"),
             EarlyDependentLaunch = !args.Contains("--late-trigger"),
-            CombineSplitsInKernel = !args.Contains("--combine-kernel"),
+            CombineSplitsInKernel = args.Contains("--combine-in-kernel"),
         };
         settings = settings with { MaxSequences = Int(args, "--max-num-seqs") ?? (workload == "fixed" ? settings.FixedBatches.Max() : 256) };
         settings.Validate();

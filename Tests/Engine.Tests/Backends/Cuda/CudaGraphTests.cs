@@ -51,20 +51,21 @@ public sealed class CudaGraphTests
     }
 
     /// <summary>
-    /// Pure decode steps with a default decode path on against the same steps with it off: three sequences (graphs pad
+    /// Pure decode steps with the defaults against the same steps with one decode option switched: three sequences (graphs pad
     /// them to four, whose padding row stores nothing), one past 256 keys so that its key range splits, one of 12 keys
     /// that stays whole; the keys stored in one step are read back by the next. rope-apart: qk_norm_rope before the
     /// attention instead of its prologue (only the last split's block stores the step's key; Qwen3 has q/k norms,
-    /// Llama 3 only RoPE). late-trigger: kernels let the next one launch only after their wait. combine-kernel:
-    /// attention_combine merges the splits of the 300-key sequence instead of the decode kernel's last block.
+    /// Llama 3 only RoPE). late-trigger: kernels let the next one launch only after their wait. combine-in-kernel
+    /// (not yet a default, so turned on rather than off): the decode kernel's last block merges the 300-key
+    /// sequence's splits instead of attention_combine.
     /// </summary>
     [GpuTheory]
     [InlineData("tiny-qwen3", "rope-apart")]
     [InlineData("tiny-llama3", "rope-apart")]
     [InlineData("tiny-qwen3", "late-trigger")]
-    [InlineData("tiny-qwen3", "combine-kernel")]
-    [InlineData("tiny-llama3", "combine-kernel")]
-    public void DecodeSteps_Defaults_MatchTheOptionOff(string fixture, string off)
+    [InlineData("tiny-qwen3", "combine-in-kernel")]
+    [InlineData("tiny-llama3", "combine-in-kernel")]
+    public void DecodeSteps_Defaults_MatchOneOptionSwitched(string fixture, string off)
     {
         using var model = ModelFolder.Open(Path.Combine(TestData.Root, fixture));
         var options = new CudaRunnerOptions { NumKvBlocks = 128, MaxBatchTokens = 512, MaxSequences = 8 };
@@ -73,7 +74,7 @@ public sealed class CudaGraphTests
         {
             "rope-apart" => options with { RopeInDecodeAttention = false },
             "late-trigger" => options with { EarlyDependentLaunch = false },
-            "combine-kernel" => options with { CombineSplitsInKernel = false },
+            "combine-in-kernel" => options with { CombineSplitsInKernel = true },
             _ => throw new ArgumentOutOfRangeException(nameof(off), off, null),
         });
         var random = new Random(17);
