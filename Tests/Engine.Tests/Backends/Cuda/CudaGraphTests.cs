@@ -130,20 +130,29 @@ public sealed class CudaGraphTests
         var stop = 0;
         var synchronizations = 0;
         var device = graphs.Device;
+        Exception? hammerFailed = null;
         var hammer = new Thread(() =>
         {
-            device.MakeCurrent();
-            while (Volatile.Read(ref stop) == 0)
+            try
             {
-                try
+                device.MakeCurrent();
+                while (Volatile.Read(ref stop) == 0)
                 {
-                    device.Synchronize();
+                    try
+                    {
+                        device.Synchronize();
+                    }
+                    catch (CudaException)
+                    {
+                        // Refused while a capture runs: the point is to be there, not to succeed.
+                    }
+                    synchronizations++;
                 }
-                catch (CudaException)
-                {
-                    // Refused while a capture runs: the point is to be there, not to succeed.
-                }
-                synchronizations++;
+            }
+            catch (Exception e)
+            {
+                // Anything else would take the whole test host down from this thread: reported on the test's own.
+                hammerFailed = e;
             }
         });
         var step = 0;
@@ -169,6 +178,7 @@ public sealed class CudaGraphTests
             Volatile.Write(ref stop, 1);
             hammer.Join();
         }
+        Assert.Null(hammerFailed);
         Assert.True(synchronizations > 0);
         DecodeStep();
         DecodeStep();
