@@ -20,8 +20,8 @@ public sealed class CudaRunnerBenchmark : IBenchmark
     public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--prefill 128,512,2048] " +
         "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] [--rope-apart] [--late-trigger] (the slower paths, to compare) [--combine-in-kernel] (not yet a default) [--stage-profile 1,16] (each stage's cost in place: the step timed without it) [--out FILE]";
 
-    /// <summary>The flags that turn a default off, and how the report's first line says so.</summary>
-    private static readonly (string Flag, string Says)[] SlowerPaths =
+    /// <summary>The flags that switch a path away from the default, and how the report's first line says so.</summary>
+    private static readonly (string Flag, string Says)[] SwitchedPaths =
     [
         ("--cuda-core-prefill", "prefill attention on CUDA cores"),
         ("--cublas-decode", "decode GEMMs on cuBLASLt"),
@@ -63,8 +63,8 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         });
         load.Stop();
         var device = runner.Device;
-        var slower = string.Concat(SlowerPaths.Where(p => args.Contains(p.Flag)).Select(p => ", " + p.Says));
-        lines.Add($"# CUDA runner on {device.Name}{slower} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
+        var switched = string.Concat(SwitchedPaths.Where(p => args.Contains(p.Flag)).Select(p => ", " + p.Says));
+        lines.Add($"# CUDA runner on {device.Name}{switched} ({device.Architecture}, {device.MultiprocessorCount} SMs, driver {CudaDevice.DriverVersion()})");
         lines.Add($"model {Path.GetFileName(Path.TrimEndingDirectorySeparator(model))}: {runner.WeightBytes / 1e9:F2} GB bf16 weights, " +
                   $"{runner.NumKvBlocks:N0} KV blocks ({runner.KvCacheBytes / 1e9:F1} GB), loaded in {load.Elapsed.TotalSeconds:F1} s (NVRTC/CUBIN cache included)");
         var roofline = bandwidth is { } tbps && gemmPeak is { } tflops ? Roofline.For(folder.Config, runner.WeightBytes, tbps, tflops) : null;

@@ -74,10 +74,10 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _alwaysFuseDecodeNorms = options.AlwaysFuseDecodeNorms;
             _splitMixedAttention = options.SplitMixedAttention;
             _decodePath = options.DecodeAttention ? AttentionPath.Decode : AttentionPath.Paged;
-            _ropeInDecodeAttention = options.RopeInDecodeAttention && _decodePath == AttentionPath.Decode
-                && _ops.DecodeAttentionTakes(c.HeadDim, c.NumAttentionHeads, c.NumKeyValueHeads);
-            _combineSplitsInKernel = options.CombineSplitsInKernel && _decodePath == AttentionPath.Decode
-                && _ops.DecodeAttentionTakes(c.HeadDim, c.NumAttentionHeads, c.NumKeyValueHeads);
+            // RoPE in the prologue and the in-kernel split merge exist only in decode_attention.cu.
+            var onDecodeKernel = _decodePath == AttentionPath.Decode && _ops.DecodeAttentionTakes(c.HeadDim, c.NumAttentionHeads, c.NumKeyValueHeads);
+            _ropeInDecodeAttention = options.RopeInDecodeAttention && onDecodeKernel;
+            _combineSplitsInKernel = options.CombineSplitsInKernel && onDecodeKernel;
 
             var uploader = new WeightUploader(_device, _stream);
             var tensors = model.Tensors;

@@ -50,7 +50,7 @@ public readonly record struct AttentionArgs
     /// <summary>
     /// Decode kernel only: Tokens × NumKvHeads ints, 0 between launches. Given, a split launch merges its partials in
     /// the last block of each (token, KV head) instead of a second kernel (decode_attention.cu's decode_combine_splits),
-    /// so splitting short contexts costs no launch; 0: attention_combine runs after.
+    /// one launch fewer; 0: attention_combine runs after.
     /// </summary>
     public ulong SplitCounters { get; init; }
 

@@ -65,17 +65,17 @@ public sealed class CudaGraphTests
     [InlineData("tiny-qwen3", "late-trigger")]
     [InlineData("tiny-qwen3", "combine-in-kernel")]
     [InlineData("tiny-llama3", "combine-in-kernel")]
-    public void DecodeSteps_Defaults_MatchOneOptionSwitched(string fixture, string off)
+    public void DecodeSteps_Defaults_MatchOneOptionSwitched(string fixture, string switched)
     {
         using var model = ModelFolder.Open(Path.Combine(TestData.Root, fixture));
         var options = new CudaRunnerOptions { NumKvBlocks = 128, MaxBatchTokens = 512, MaxSequences = 8 };
         using var fused = new CudaModelRunner(model, options);
-        using var apart = new CudaModelRunner(model, off switch
+        using var apart = new CudaModelRunner(model, switched switch
         {
             "rope-apart" => options with { RopeInDecodeAttention = false },
             "late-trigger" => options with { EarlyDependentLaunch = false },
             "combine-in-kernel" => options with { CombineSplitsInKernel = true },
-            _ => throw new ArgumentOutOfRangeException(nameof(off), off, null),
+            _ => throw new ArgumentOutOfRangeException(nameof(switched), switched, null),
         });
         var random = new Random(17);
         int[] lengths = [300, 12, 77];
