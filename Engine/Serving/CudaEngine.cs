@@ -73,6 +73,7 @@ public static class CudaEngine
             RopeInDecodeAttention = cuda.RopeInDecodeAttention,
             EarlyDependentLaunch = cuda.EarlyDependentLaunch,
             CombineSplitsInKernel = cuda.CombineSplitsInKernel,
+            SplitGemvRows = cuda.SplitGemvRows,
         };
     }
 

@@ -42,6 +42,9 @@ public sealed record CudaOptions
     /// <summary>Decode attention merges split contexts in its own last block (see <c>CudaRunnerOptions.CombineSplitsInKernel</c>); off until it is verified on a GPU.</summary>
     public bool CombineSplitsInKernel { get; init; }
 
+    /// <summary>GEMVs of few rows spread over more warps (see <c>CudaRunnerOptions.SplitGemvRows</c>); off only to compare.</summary>
+    public bool SplitGemvRows { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -9,6 +9,7 @@
 # When device time is short: BASELINE=0 skips transformers (8B: the model is still made), COMPARE=0 the run of the
 # paths the defaults replaced (COMPARE_NORMS_ONLY=1 keeps only the fused-norms comparison), FIXED=0 the engine's fixed-batch decode.
 # COMPARE_PDL=0 skips the batch-1/2/4 run with --late-trigger and the batch-1 runs at context 300 with and without --combine-in-kernel.
+# COMPARE_GEMV=0 skips the batch-1/2/4 run with --whole-gemv-rows (no ksplit in the GEMVs).
 # STAGES=0 skips the stage profile (cuda-runner --stage-profile ${STAGE_BATCHES:-1,64}: each stage of a decode step timed in place, by leaving it out).
 set -uo pipefail
 export PYTHONUNBUFFERED=1
@@ -46,6 +47,8 @@ sizes=(--prefill 1024,8192 --decode 1,16,64,256 --context 128)
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --late-trigger | grep -v '^# \(cuda-runner\|rerun\)' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1 --context 300 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" | grep -v '^# \(cuda-runner\|rerun\)' &&
   $bench cuda-runner --model "$model" --prefill 1024 --decode 1 --context 300 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --combine-in-kernel | grep -v '^# \(cuda-runner\|rerun\)'
+  [ "${COMPARE_GEMV:-1}" = 1 ] && echo '## CUDA runner at 1, 2 and 4 sequences: each GEMV row group on one warp (--whole-gemv-rows), the way before ksplit' &&
+  $bench cuda-runner --model "$model" --prefill 1024 --decode 1,2,4 --context 128 --steps 32 --bandwidth "$bw" --gemm-peak "$tf" --whole-gemv-rows | grep -v '^# \(cuda-runner\|rerun\)'
   [ "${FIXED:-1}" = 1 ] && echo '## engine decode: B requests, prompt 128, output 256' &&
   $bench engine-workload --device cuda --model "$model" --workload fixed --batch 1,16,64,256 --input 128 --output 256 | grep -v '^# \(engine-workload:\|rerun\|hardware\)'
   if [ "$shape" = qwen3-0.6b ]; then

@@ -10,12 +10,15 @@ public sealed unsafe class CudaModule : IDisposable
 
     public CudaModule(CudaDevice device, ReadOnlySpan<byte> cubin)
     {
+        Device = device;
         device.MakeCurrent();
         nint module;
         fixed (byte* image = cubin)
             CheckCuda(cuModuleLoadData(out module, image), nameof(cuModuleLoadData));
         _handle = new CudaModuleHandle(device.Context, module);
     }
+
+    public CudaDevice Device { get; }
 
     /// <summary>
     /// The kernel <paramref name="name"/>. With <paramref name="programmaticLaunch"/> its launches let it start

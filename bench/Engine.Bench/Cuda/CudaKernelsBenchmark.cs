@@ -218,7 +218,8 @@ public sealed class CudaKernelsBenchmark : IBenchmark
     {
         var (rows, warps, _) = ParseVariant(variant);
         var kernel = module.GetKernel($"gemv_m{m}_{(output == GemmOutput.Fp32 ? "f32" : "bf16")}");
-        void** args = stackalloc void*[] { &y, &x, &w, &n, &k };
+        var ksplit = 1; // the variants keep one warp a row group, as the kernel did before ksplit
+        void** args = stackalloc void*[] { &y, &x, &w, &n, &k, &ksplit };
         kernel.Launch((uint)((n + rows * warps - 1) / (rows * warps)), 1, 1, (uint)(warps * 32), stream, args);
     }
 

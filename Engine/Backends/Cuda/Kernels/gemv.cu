@@ -3,8 +3,14 @@
 // in flight rather than FLOPs: each warp owns GEMV_ROWS rows of w and streams them with 16-byte loads, the
 // loop unrolled so several loads per lane are outstanding; the few x rows come from L1/L2 and are shared by
 // the warp's rows. cuBLASLt's general kernels reach about half of HBM bandwidth at these shapes.
-// Needs k % 8 == 0 and 16-byte aligned x, w (the runner checks). Grid ceil(n / (GEMV_WARPS * GEMV_ROWS)),
-// block GEMV_WARPS * 32.
+// Needs k % 8 == 0 and 16-byte aligned x, w (the runner checks). Block GEMV_WARPS * 32; grid
+// ceil(n / (GEMV_WARPS / ksplit * GEMV_ROWS)).
+//
+// ksplit (1, 2 or 4, dividing GEMV_WARPS): how many warps share a row group, each taking every ksplit-th round of
+// its rows, their sums added in a fixed order through shared memory. A layer with few rows (Qwen3-0.6B's O and down
+// projections: 1024 rows, 128 blocks at ksplit 1) would otherwise put one block on each SM with its rows' later rounds
+// fetched only after the first arrive; split, the whole matrix is requested at once by 4x the blocks. ksplit 1
+// gives the same bits as before the option existed.
 
 // Guarded so that bench/Engine.Bench's cuda-kernels can compile variants with -D-style prefixes.
 #ifndef GEMV_ROWS
@@ -53,13 +59,17 @@ __device__ __forceinline__ void gemv_load_round(uint4 (&wv)[GEMV_UNROLL][GEMV_RO
 // L2, so that the rounds after the wait hit L2 instead of HBM. Capped because a row of a wide layer (an 8B model's
 // down projection: 28 KB) times the rows of the resident blocks would not fit L2; at k <= 1024 the first round
 // is the whole row and there is nothing to fetch.
-__device__ __forceinline__ void gemv_prefetch_rest(const uint4* const (&wr)[GEMV_ROWS], int lane, int k)
+// A warp's rounds are slice, slice + ksplit, slice + 2 ksplit, ... of each row (see ksplit above).
+__device__ __forceinline__ void gemv_prefetch_rest(const uint4* const (&wr)[GEMV_ROWS], int lane, int k, int slice, int ksplit)
 {
-    constexpr int first = 32 * GEMV_UNROLL * 16;
-    const int end = min(2 * k, first + GEMV_PREFETCH_BYTES);
-    for (int off = first + 128 * lane; off < end; off += 32 * 128)
+    constexpr int round_bytes = 32 * GEMV_UNROLL * 16;
+    for (int p = 128 * lane; p < GEMV_PREFETCH_BYTES; p += 32 * 128)
+    {
+        const int off = (slice + ksplit * (1 + p / round_bytes)) * round_bytes + p % round_bytes;
+        if (off >= 2 * k) break;
 #pragma unroll
         for (int r = 0; r < GEMV_ROWS; r++) prefetch_l2(reinterpret_cast<const char*>(wr[r]) + off);
+    }
 }
 
 // rmsnorm(residual[m]) · weight of the M rows into xs (bf16, [M, k]), by the whole block.
@@ -95,11 +105,13 @@ __device__ __forceinline__ void gemv_norm_rows(bf16* __restrict__ xs, const floa
 
 template <int M, int OUT, int IN = GEMV_IN_BF16>
 __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restrict__ x, const bf16* __restrict__ w, int n, int k,
-                                     const bf16* __restrict__ norm_weight = nullptr, float eps = 0.0f)
+                                     int ksplit, const bf16* __restrict__ norm_weight = nullptr, float eps = 0.0f)
 {
     static_assert(OUT != GEMV_OUT_SWIGLU || GEMV_ROWS % 2 == 0, "SwiGLU pairs rows within a warp");
-    const int lane = threadIdx.x & 31;
-    const int row0 = (blockIdx.x * GEMV_WARPS + (threadIdx.x >> 5)) * GEMV_ROWS;
+    constexpr int round = 32 * GEMV_UNROLL; // 16-byte pieces of a row one round of a warp covers
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int slice = warp % ksplit;
+    const int row0 = (blockIdx.x * (GEMV_WARPS / ksplit) + warp / ksplit) * GEMV_ROWS;
     const int k8 = k >> 3;
     const uint4* wr[GEMV_ROWS];
 #pragma unroll
@@ -112,12 +124,12 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
     // Weights are written by no kernel, so the first round streams in (and the next ones into L2) while the
     // previous kernel finishes (programmatic dependent launch); x is that kernel's output, read only after the wait.
     kernel_prewait_begin();
-    gemv_load_round(wv, wr, lane, k8);
-    gemv_prefetch_rest(wr, lane, k);
+    gemv_load_round(wv, wr, slice * round + lane, k8);
+    gemv_prefetch_rest(wr, lane, k, slice, ksplit);
     kernel_prewait_end();
     if (IN == GEMV_IN_NORM)
         gemv_norm_rows<M>(reinterpret_cast<bf16*>(gemv_normed), reinterpret_cast<const float*>(x), norm_weight, eps, k);
-    if (row0 >= n) return;
+    if (ksplit == 1 && row0 >= n) return; // split warps meet at a barrier below; past n they only write nothing
 
     float acc[GEMV_ROWS][M];
 #pragma unroll
@@ -125,7 +137,7 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
 #pragma unroll
         for (int m = 0; m < M; m++) acc[r][m] = 0.0f;
 
-    for (int i0 = lane;;)
+    for (int i0 = slice * round + lane;;)
     {
 #pragma unroll
         for (int u = 0; u < GEMV_UNROLL; u++)
@@ -146,9 +158,35 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
                     for (int j = 0; j < 8; j++) acc[r][m] = fmaf(xf[j], wf[r][j], acc[r][m]);
             }
         }
-        i0 += 32 * GEMV_UNROLL;
+        i0 += ksplit * round;
         if (i0 >= k8) break;
         gemv_load_round(wv, wr, i0, k8);
+    }
+
+#pragma unroll
+    for (int r = 0; r < GEMV_ROWS; r++)
+#pragma unroll
+        for (int m = 0; m < M; m++) acc[r][m] = warp_sum(acc[r][m]);
+    if (ksplit > 1)
+    {
+        // The group's slices add up in slice order, so the bits do not depend on which warp finished first.
+        __shared__ float gemv_slices[GEMV_WARPS][GEMV_ROWS][M];
+        if (lane == 0)
+#pragma unroll
+            for (int r = 0; r < GEMV_ROWS; r++)
+#pragma unroll
+                for (int m = 0; m < M; m++) gemv_slices[warp][r][m] = acc[r][m];
+        __syncthreads();
+        if (slice != 0 || row0 >= n) return;
+#pragma unroll
+        for (int r = 0; r < GEMV_ROWS; r++)
+#pragma unroll
+            for (int m = 0; m < M; m++)
+            {
+                float v = acc[r][m];
+                for (int s = 1; s < ksplit; s++) v += gemv_slices[warp + s][r][m];
+                acc[r][m] = v;
+            }
     }
 
 #pragma unroll
@@ -159,14 +197,14 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
             if (OUT == GEMV_OUT_SWIGLU)
             {
                 if (r % 2 == 1) continue; // written with the gate row before it
-                const float gate = bf2f(f2bf(warp_sum(acc[r][m])));
-                const float up = bf2f(f2bf(warp_sum(acc[r + 1][m])));
+                const float gate = bf2f(f2bf(acc[r][m]));
+                const float up = bf2f(f2bf(acc[r + 1][m]));
                 if (lane == 0 && row0 + r < n)
                     reinterpret_cast<bf16*>(y)[(long long)m * (n >> 1) + ((row0 + r) >> 1)] = f2bf(gate / (1.0f + expf(-gate)) * up);
             }
             else
             {
-                const float v = warp_sum(acc[r][m]);
+                const float v = acc[r][m];
                 if (lane == 0 && row0 + r < n)
                 {
                     const long long at = (long long)m * n + row0 + r;
@@ -180,14 +218,14 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
 
 #define GEMV_KERNELS(M)                                                                                            \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
-        gemv_m##M##_bf16(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
-    { gemv<M, GEMV_OUT_BF16>(y, x, w, n, k); }                                                                     \
+        gemv_m##M##_bf16(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k, int ksplit) \
+    { gemv<M, GEMV_OUT_BF16>(y, x, w, n, k, ksplit); }                                                                     \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
-        gemv_m##M##_f32(float* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
-    { gemv<M, GEMV_OUT_F32>(y, x, w, n, k); }                                                                      \
+        gemv_m##M##_f32(float* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k, int ksplit) \
+    { gemv<M, GEMV_OUT_F32>(y, x, w, n, k, ksplit); }                                                                      \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
-        gemv_m##M##_residual(float* __restrict__ residual, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
-    { gemv<M, GEMV_OUT_RESIDUAL>(residual, x, w, n, k); }                                                          \
+        gemv_m##M##_residual(float* __restrict__ residual, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k, int ksplit) \
+    { gemv<M, GEMV_OUT_RESIDUAL>(residual, x, w, n, k, ksplit); }                                                          \
     GEMV_NORM_KERNEL(M, bf16, GEMV_OUT_BF16)                                                                       \
     GEMV_SWIGLU_KERNEL(M)
 
@@ -195,15 +233,15 @@ __device__ __forceinline__ void gemv(void* __restrict__ y, const void* __restric
 #define GEMV_NORM_KERNEL(M, NAME, OUT)                                                                             \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
         gemv_m##M##_norm_##NAME(bf16* __restrict__ y, const float* __restrict__ residual, const bf16* __restrict__ norm_weight, \
-                                float eps, const bf16* __restrict__ w, int n, int k)                               \
-    { gemv<M, OUT, GEMV_IN_NORM>(y, residual, w, n, k, norm_weight, eps); }
+                                float eps, const bf16* __restrict__ w, int n, int k, int ksplit)                   \
+    { gemv<M, OUT, GEMV_IN_NORM>(y, residual, w, n, k, ksplit, norm_weight, eps); }
 
 // Variants with an odd row count (bench/Engine.Bench's cuda-kernels compiles some) have no SwiGLU form.
 #if GEMV_ROWS % 2 == 0
 #define GEMV_SWIGLU_KERNEL(M)                                                                                      \
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                  \
-        gemv_m##M##_swiglu(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k) \
-    { gemv<M, GEMV_OUT_SWIGLU>(y, x, w, n, k); }                                                                   \
+        gemv_m##M##_swiglu(bf16* __restrict__ y, const bf16* __restrict__ x, const bf16* __restrict__ w, int n, int k, int ksplit) \
+    { gemv<M, GEMV_OUT_SWIGLU>(y, x, w, n, k, ksplit); }                                                                   \
     GEMV_NORM_KERNEL(M, swiglu, GEMV_OUT_SWIGLU)
 #else
 #define GEMV_SWIGLU_KERNEL(M)

@@ -65,7 +65,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _stream = Own(owned, _device.CreateStream());
             _module = Own(owned, KernelModuleLoader.Load(_device, earlyDependentLaunch: options.EarlyDependentLaunch));
             ProgrammaticLaunch = options.ProgrammaticLaunch && _device.ComputeCapabilityMajor >= 9;
-            _ops = new CudaOps(_module, ProgrammaticLaunch);
+            _ops = new CudaOps(_module, ProgrammaticLaunch, options.SplitGemvRows);
             if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));

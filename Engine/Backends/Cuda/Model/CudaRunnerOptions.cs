@@ -97,6 +97,13 @@ public sealed record CudaRunnerOptions
     /// </summary>
     public bool CombineSplitsInKernel { get; init; }
 
+    /// <summary>
+    /// A GEMV whose rows are too few to fill the GPU (Qwen3-0.6B's O and down projections) shares each row group among
+    /// up to four warps, each streaming part of the rows (ksplit in Kernels/gemv.cu), so the whole matrix is requested
+    /// at once. Off only to compare: every row group on one warp.
+    /// </summary>
+    public bool SplitGemvRows { get; init; } = true;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);

@@ -13,6 +13,7 @@ public sealed unsafe class CudaOps
     private const uint AttentionThreads = 128;
     private const int GemvWarps = 4; // GEMV_WARPS in gemv.cu
     private const int GemvRowsPerWarp = 2; // GEMV_ROWS
+    private const int GemvUnroll = 4; // GEMV_UNROLL
 
     private readonly CudaKernel _embedding;
     private readonly CudaKernel _addRmsNorm;
@@ -32,14 +33,18 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel[] _gemvResidual = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvNormBf16 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvNormSwiGlu = new CudaKernel[GemvMaxRows + 1];
+    private readonly int _multiprocessors;
 
     /// <param name="programmaticLaunch">
     /// Launch every kernel with programmatic dependent launch (sm_90+): each may start while the one before it
     /// finishes, and a GEMV streams its weights meanwhile (see Kernels/common.cuh). Off, launches are ordinary.
     /// </param>
-    public CudaOps(CudaModule module, bool programmaticLaunch = false)
+    /// <param name="splitGemvRows">GEMVs of few rows share a row group among several warps (<see cref="GemvShape"/>); off only to compare.</param>
+    public CudaOps(CudaModule module, bool programmaticLaunch = false, bool splitGemvRows = true)
     {
         CudaKernel Kernel(string name) => module.GetKernel(name, programmaticLaunch);
+        // Counting no SMs never splits: GemvShape's blocks always fill "twice over".
+        _multiprocessors = splitGemvRows ? module.Device.MultiprocessorCount : 0;
         _embedding = Kernel("embedding_gather");
         _addRmsNorm = Kernel("add_rmsnorm");
         _siluMul = Kernel("silu_mul");
@@ -97,9 +102,10 @@ public sealed unsafe class CudaOps
     public void Gemv(ulong x, ulong w, ulong y, int m, int n, int k, GemmOutput output, CudaStream stream)
     {
         CheckGemv(x, w, m, k, GemvFits(m, k));
-        void** args = stackalloc void*[] { &y, &x, &w, &n, &k };
+        var (blocks, ksplit) = GemvShape(n, k, _multiprocessors);
+        void** args = stackalloc void*[] { &y, &x, &w, &n, &k, &ksplit };
         var kernel = output == GemmOutput.Fp32 ? _gemvF32[m] : _gemvBf16[m];
-        kernel.Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args);
+        kernel.Launch(blocks, 1, 1, GemvWarps * 32, stream, args);
     }
 
     /// <summary>
@@ -110,15 +116,17 @@ public sealed unsafe class CudaOps
     public void GemvSwiGlu(ulong x, ulong w, ulong activated, int m, int n, int k, CudaStream stream)
     {
         CheckGemv(x, w, m, k, GemvFits(m, k) && n % 2 == 0);
-        void** args = stackalloc void*[] { &activated, &x, &w, &n, &k };
-        _gemvSwiGlu[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args);
+        var (blocks, ksplit) = GemvShape(n, k, _multiprocessors);
+        void** args = stackalloc void*[] { &activated, &x, &w, &n, &k, &ksplit };
+        _gemvSwiGlu[m].Launch(blocks, 1, 1, GemvWarps * 32, stream, args);
     }
 
     /// <summary>Shared memory a block may take without opting in: the normed rows and the kernel's static scratch.</summary>
     private const int DefaultSharedMemoryLimit = 48 * 1024;
 
-    /// <summary>The norm GEMVs' static shared memory: block_sum's 32 fp32 partials (common.cuh).</summary>
-    private const int NormGemvStaticSharedBytes = 32 * sizeof(float);
+    /// <summary>The norm GEMVs' static shared memory at m rows: block_sum's 32 fp32 partials (common.cuh) and the
+    /// split warps' sums (gemv_slices in gemv.cu, there at every ksplit).</summary>
+    private static int NormGemvStaticSharedBytes(int m) => (32 + GemvWarps * GemvRowsPerWarp * m) * sizeof(float);
 
     /// <summary>
     /// Whether the norm GEMVs (<see cref="GemvNorm"/>, <see cref="GemvNormSwiGlu"/>) take m rows of width k:
@@ -126,7 +134,7 @@ public sealed unsafe class CudaOps
     /// within 48 KB of shared memory (a launch asking for more fails with CUDA_ERROR_INVALID_VALUE).
     /// </summary>
     public static bool NormGemvFits(int m, int k) =>
-        GemvFits(m, k) && 2L * m * k + NormGemvStaticSharedBytes <= DefaultSharedMemoryLimit;
+        GemvFits(m, k) && 2L * m * k + NormGemvStaticSharedBytes(m) <= DefaultSharedMemoryLimit;
 
     /// <summary>
     /// <c>residual[m, n] += bf16(x · wᵀ)</c>: an O or down projection that adds into the fp32 residual stream itself,
@@ -135,8 +143,9 @@ public sealed unsafe class CudaOps
     public void GemvResidual(ulong x, ulong w, ulong residual, int m, int n, int k, CudaStream stream)
     {
         CheckGemv(x, w, m, k, GemvFits(m, k));
-        void** args = stackalloc void*[] { &residual, &x, &w, &n, &k };
-        _gemvResidual[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args);
+        var (blocks, ksplit) = GemvShape(n, k, _multiprocessors);
+        void** args = stackalloc void*[] { &residual, &x, &w, &n, &k, &ksplit };
+        _gemvResidual[m].Launch(blocks, 1, 1, GemvWarps * 32, stream, args);
     }
 
     /// <summary>
@@ -146,24 +155,46 @@ public sealed unsafe class CudaOps
     public void GemvNorm(ulong residual, ulong normWeight, float eps, ulong w, ulong y, int m, int n, int k, CudaStream stream)
     {
         CheckGemv(residual, w, m, k, NormGemvFits(m, k));
-        void** args = stackalloc void*[] { &y, &residual, &normWeight, &eps, &w, &n, &k };
-        _gemvNormBf16[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args, (uint)(2 * m * k));
+        var (blocks, ksplit) = GemvShape(n, k, _multiprocessors);
+        void** args = stackalloc void*[] { &y, &residual, &normWeight, &eps, &w, &n, &k, &ksplit };
+        _gemvNormBf16[m].Launch(blocks, 1, 1, GemvWarps * 32, stream, args, (uint)(2 * m * k));
     }
 
     /// <summary><see cref="GemvNorm"/> with <see cref="GemvSwiGlu"/>'s epilogue: the MLP's first half from the residual stream.</summary>
     public void GemvNormSwiGlu(ulong residual, ulong normWeight, float eps, ulong w, ulong activated, int m, int n, int k, CudaStream stream)
     {
         CheckGemv(residual, w, m, k, NormGemvFits(m, k) && n % 2 == 0);
-        void** args = stackalloc void*[] { &activated, &residual, &normWeight, &eps, &w, &n, &k };
-        _gemvNormSwiGlu[m].Launch(GemvBlocks(n), 1, 1, GemvWarps * 32, stream, args, (uint)(2 * m * k));
+        var (blocks, ksplit) = GemvShape(n, k, _multiprocessors);
+        void** args = stackalloc void*[] { &activated, &residual, &normWeight, &eps, &w, &n, &k, &ksplit };
+        _gemvNormSwiGlu[m].Launch(blocks, 1, 1, GemvWarps * 32, stream, args, (uint)(2 * m * k));
     }
 
-    private static uint GemvBlocks(int n) => (uint)((n + GemvWarps * GemvRowsPerWarp - 1) / (GemvWarps * GemvRowsPerWarp));
+    /// <summary>
+    /// The grid of a GEMV over n rows of width k and how many warps share each row group (ksplit in gemv.cu): 1 while
+    /// the layer's blocks fill the GPU twice over; otherwise (Qwen3-0.6B's O and down projections: 128 blocks for
+    /// 132 SMs) as many warps a group, up to <see cref="GemvWarps"/>, as its rows have 16-byte-load rounds, so that a
+    /// row's every round is requested at once.
+    /// </summary>
+    internal static (uint Blocks, int KSplit) GemvShape(int n, int k, int multiprocessors)
+    {
+        const int roundElements = 32 * GemvUnroll * 8;
+        var rounds = (k + roundElements - 1) / roundElements;
+        var ksplit = 1;
+        while (ksplit < GemvWarps && ksplit < rounds && GemvBlocks(n, ksplit) < 2 * multiprocessors)
+            ksplit *= 2;
+        return ((uint)GemvBlocks(n, ksplit), ksplit);
+    }
+
+    private static int GemvBlocks(int n, int ksplit)
+    {
+        var rowsPerBlock = GemvWarps / ksplit * GemvRowsPerWarp;
+        return (n + rowsPerBlock - 1) / rowsPerBlock;
+    }
 
     private static void CheckGemv(ulong x, ulong w, int m, int k, bool fits)
     {
         if (!fits)
-            throw new ArgumentOutOfRangeException(nameof(m), $"this GEMV does not take m={m}, k={k} (1..{GemvMaxRows} rows, k a multiple of 8; norm forms: m·k·2 + 128 ≤ 48 KB; SwiGLU forms: n even)");
+            throw new ArgumentOutOfRangeException(nameof(m), $"this GEMV does not take m={m}, k={k} (1..{GemvMaxRows} rows, k a multiple of 8; norm forms: m·k·2 + 128 + 32·m ≤ 48 KB; SwiGLU forms: n even)");
         if (((x | w) & 15) != 0)
             throw new ArgumentException("GEMV operands must be 16-byte aligned");
     }
