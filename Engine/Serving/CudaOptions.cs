@@ -39,7 +39,7 @@ public sealed record CudaOptions
     /// <summary>Kernels let the next one launch before their own wait (see <c>CudaRunnerOptions.EarlyDependentLaunch</c>); off only to compare.</summary>
     public bool EarlyDependentLaunch { get; init; } = true;
 
-    /// <summary>Decode attention merges split contexts in its own last block (see <c>CudaRunnerOptions.CombineSplitsInKernel</c>); off until it is verified on a GPU.</summary>
+    /// <summary>Decode attention merges split contexts in its own last block (see <c>CudaRunnerOptions.CombineSplitsInKernel</c>); off until it is timed against attention_combine on long contexts.</summary>
     public bool CombineSplitsInKernel { get; init; }
 
     /// <summary>GEMVs of few rows spread over more warps (see <c>CudaRunnerOptions.SplitGemvRows</c>); off only to compare.</summary>

@@ -92,8 +92,8 @@ public sealed record CudaRunnerOptions
 
     /// <summary>
     /// Decode attention merges the partials of a split context (long contexts at small batch) in the last block of
-    /// each (token, KV head) instead of a second kernel: one launch a layer fewer. Off by default until its GPU tests
-    /// have passed and it has been timed against attention_combine (Engine/Backends/Cuda/README.md).
+    /// each (token, KV head) instead of a second kernel: one launch a layer fewer. Its GPU tests pass on an H100; off
+    /// by default until it has been timed against attention_combine on long contexts (Engine/Backends/Cuda/README.md).
     /// </summary>
     public bool CombineSplitsInKernel { get; init; }
 
