@@ -74,6 +74,8 @@ public static class CudaEngine
             EarlyDependentLaunch = cuda.EarlyDependentLaunch,
             CombineSplitsInKernel = cuda.CombineSplitsInKernel,
             SplitGemvRows = cuda.SplitGemvRows,
+            WideDecodeAttention = cuda.WideDecodeAttention,
+            PreloadDecodeKv = cuda.PreloadDecodeKv,
         };
     }
 

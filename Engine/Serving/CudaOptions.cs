@@ -45,6 +45,12 @@ public sealed record CudaOptions
     /// <summary>GEMVs of few rows spread over more warps (see <c>CudaRunnerOptions.SplitGemvRows</c>); off only to compare.</summary>
     public bool SplitGemvRows { get; init; } = true;
 
+    /// <summary>Small decode attention grids on the wide kernel (see <c>CudaRunnerOptions.WideDecodeAttention</c>); off only to compare.</summary>
+    public bool WideDecodeAttention { get; init; } = true;
+
+    /// <summary>Decode attention loads its first keys before its wait (see <c>CudaRunnerOptions.PreloadDecodeKv</c>); off only to compare.</summary>
+    public bool PreloadDecodeKv { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

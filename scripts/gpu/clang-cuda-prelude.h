@@ -11,7 +11,7 @@ struct uint3_ { unsigned x, y, z; };
 struct __tid { __device__ unsigned get_x() const { return __nvvm_read_ptx_sreg_tid_x(); } __declspec(property(get = get_x)) unsigned x; __device__ unsigned get_y() const { return __nvvm_read_ptx_sreg_tid_y(); } __declspec(property(get = get_y)) unsigned y;};
 struct __bid { __device__ unsigned get_x() const { return __nvvm_read_ptx_sreg_ctaid_x(); } __declspec(property(get = get_x)) unsigned x; __device__ unsigned get_y() const { return __nvvm_read_ptx_sreg_ctaid_y(); } __declspec(property(get = get_y)) unsigned y; __device__ unsigned get_z() const { return __nvvm_read_ptx_sreg_ctaid_z(); } __declspec(property(get = get_z)) unsigned z;};
 struct __bdim { __device__ unsigned get_x() const { return __nvvm_read_ptx_sreg_ntid_x(); } __declspec(property(get = get_x)) unsigned x; };
-struct __gdim { __device__ unsigned get_x() const { return __nvvm_read_ptx_sreg_nctaid_x(); } __declspec(property(get = get_x)) unsigned x; __device__ unsigned get_z() const { return __nvvm_read_ptx_sreg_nctaid_z(); } __declspec(property(get = get_z)) unsigned z; };
+struct __gdim { __device__ unsigned get_x() const { return __nvvm_read_ptx_sreg_nctaid_x(); } __declspec(property(get = get_x)) unsigned x; __device__ unsigned get_y() const { return __nvvm_read_ptx_sreg_nctaid_y(); } __declspec(property(get = get_y)) unsigned y; __device__ unsigned get_z() const { return __nvvm_read_ptx_sreg_nctaid_z(); } __declspec(property(get = get_z)) unsigned z; };
 extern const __device__ __tid threadIdx; extern const __device__ __bid blockIdx; extern const __device__ __bdim blockDim; extern const __device__ __gdim gridDim;
 struct __attribute__((aligned(16))) uint4 { unsigned x, y, z, w; };
 struct __attribute__((aligned(8))) uint2 { unsigned x, y; };

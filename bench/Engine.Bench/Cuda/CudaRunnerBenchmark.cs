@@ -18,7 +18,7 @@ public sealed class CudaRunnerBenchmark : IBenchmark
     public string Name => "cuda-runner";
 
     public string Description => "CUDA runner prefill/decode timings and reference agreement: --model DIR [--reference FILE] [--prefill 128,512,2048] " +
-        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] [--rope-apart] [--late-trigger] [--whole-gemv-rows] (the slower paths, to compare) [--combine-in-kernel] (not yet a default) [--stage-profile 1,16] (each stage's cost in place: the step timed without it) [--out FILE]";
+        "[--decode 1,8,32,64,128] [--context 512] [--steps 32] [--bandwidth TBPS --gemm-peak TFLOPS (from cuda-peaks: adds roofline shares)] [--cuda-core-prefill] [--cublas-decode] [--paged-decode] [--no-pdl] [--unfused-norms] [--rope-apart] [--late-trigger] [--whole-gemv-rows] [--narrow-decode-attention] [--no-kv-preload] (the slower paths, to compare) [--combine-in-kernel] (not yet a default) [--stage-profile 1,16] (each stage's cost in place: the step timed without it) [--out FILE]";
 
     /// <summary>The flags that switch a path away from the default, and how the report's first line says so.</summary>
     private static readonly (string Flag, string Says)[] SwitchedPaths =
@@ -32,6 +32,8 @@ public sealed class CudaRunnerBenchmark : IBenchmark
         ("--late-trigger", "dependents launch after the wait"),
         ("--combine-in-kernel", "decode splits merged in the attention kernel"),
         ("--whole-gemv-rows", "each GEMV row group on one warp"),
+        ("--narrow-decode-attention", "small decode attention grids on the 4-warp kernel"),
+        ("--no-kv-preload", "decode attention's first keys only prefetched before its wait"),
     ];
 
     public Task RunAsync(string[] args, TextWriter output)
@@ -62,6 +64,8 @@ public sealed class CudaRunnerBenchmark : IBenchmark
             EarlyDependentLaunch = !args.Contains("--late-trigger"),
             CombineSplitsInKernel = args.Contains("--combine-in-kernel"),
             SplitGemvRows = !args.Contains("--whole-gemv-rows"),
+            WideDecodeAttention = !args.Contains("--narrow-decode-attention"),
+            PreloadDecodeKv = !args.Contains("--no-kv-preload"),
         });
         load.Stop();
         var device = runner.Device;

@@ -6,7 +6,14 @@
 // chunk. A decode step at large batch is a pass over the KV cache (tens of GB for 8B at 2k context), so what
 // counts is bytes in flight. Here every warp walks its own tiles of keys with a private online softmax,
 // issues the K and the V loads of its whole tile before it uses any, and the block meets only once, at the
-// end, to merge its warps. Block (token, KV head, split), DEC_WARPS warps, G = Hq/Hkv query heads per block.
+// end, to merge its warps. Block (token, KV head, split), W warps, G = Hq/Hkv query heads per block.
+//
+// A decode of few sequences is the other end: Qwen3-0.6B at batch 1 runs 8 blocks on 132 SMs, and its attention
+// is a chain of latencies, not a stream of bytes. Two things shorten the chain. The wide kernels (W = DEC_WIDE_WARPS,
+// DEC_WIDE_STEPS(D) 16-key steps a warp) cover 256 keys at D = 128 in one round instead of 64, for grids smaller
+// than the GPU, where a block has its SM alone. And with the RoPE prologue, each warp loads its first tile into
+// registers before the wait, while the QKV projection still runs (decode_attention_mma says why that is safe),
+// so a context that fits one round reads nothing from the cache after it.
 //
 // Two algorithms share that frame (DEC_TENSOR_CORES picks; the SIMT one also serves GPUs before sm_80):
 //
@@ -52,10 +59,21 @@
 #define DEC_MIN_BLOCKS 1
 #endif
 
+
+#ifndef DEC_WARPS
 #define DEC_WARPS 4
+#endif
+
+// The wide kernels (for grids smaller than the GPU): warps per block and 16-key steps per warp tile.
+#ifndef DEC_WIDE_WARPS
+#define DEC_WIDE_WARPS 8
+#endif
+#ifndef DEC_WIDE_STEPS
+#define DEC_WIDE_STEPS(D) ((D) == 64 ? 4 : (D) == 128 ? 2 : 1)
+#endif
 
 // Merges the warps' partial softmax states (in shared memory) into the output, or into this split's partials.
-template <int D, int MAXG>
+template <int D, int MAXG, int W>
 __device__ void decode_merge_warps(
     float (*sm_m)[MAXG], float (*sm_l)[MAXG], float (*sm_acc)[MAXG][D],
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
@@ -63,15 +81,15 @@ __device__ void decode_merge_warps(
 {
     const int splits = gridDim.z;
     const bool direct = splits == 1 || ctx <= split_len;
-    for (int i = threadIdx.x; i < G * D; i += DEC_WARPS * 32)
+    for (int i = threadIdx.x; i < G * D; i += W * 32)
     {
         const int g = i / D, d = i % D;
         float mm = sm_m[0][g];
 #pragma unroll
-        for (int w = 1; w < DEC_WARPS; w++) mm = fmaxf(mm, sm_m[w][g]);
+        for (int w = 1; w < W; w++) mm = fmaxf(mm, sm_m[w][g]);
         float ll = 0.0f, a = 0.0f;
 #pragma unroll
-        for (int w = 0; w < DEC_WARPS; w++)
+        for (int w = 0; w < W; w++)
         {
             // A warp that had no keys holds m = -inf, l = 0: its weight is 0.
             const float wgt = expf(sm_m[w][g] - mm);
@@ -93,7 +111,7 @@ __device__ void decode_merge_warps(
 }
 
 
-template <int D, int MAXG, int NI>
+template <int D, int MAXG, int NI, int W>
 __device__ void decode_attention_simt(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
     const bf16* q_heads, const bf16* k_cache, const bf16* v_cache,
@@ -103,8 +121,8 @@ __device__ void decode_attention_simt(
     constexpr int LPK = D / 8;
     constexpr int KPL = 32 / LPK;
     constexpr int TILE = KPL * NI;
-    __shared__ float sm_m[DEC_WARPS][MAXG], sm_l[DEC_WARPS][MAXG];
-    __shared__ float sm_acc[DEC_WARPS][MAXG][D];
+    __shared__ float sm_m[W][MAXG], sm_l[W][MAXG];
+    __shared__ float sm_acc[W][MAXG][D];
 
     const int t = blockIdx.x, kvh = blockIdx.y, z = blockIdx.z;
     const int G = num_q_heads / num_kv_heads;
@@ -147,7 +165,7 @@ __device__ void decode_attention_simt(
         for (int e = 0; e < 8; e++) acc[g][e] = 0.0f;
     }
 
-    for (int k0 = start + warp * TILE; k0 < end; k0 += DEC_WARPS * TILE)
+    for (int k0 = start + warp * TILE; k0 < end; k0 += W * TILE)
     {
         uint4 kb[NI], vb[NI];
         bool valid[NI];
@@ -243,7 +261,7 @@ __device__ void decode_attention_simt(
         }
     }
     __syncthreads();
-    decode_merge_warps<D, MAXG>(sm_m, sm_l, sm_acc, out, part_ml, part_acc, t, kvh, z, G, ctx, num_q_heads, split_len);
+    decode_merge_warps<D, MAXG, W>(sm_m, sm_l, sm_acc, out, part_ml, part_acc, t, kvh, z, G, ctx, num_q_heads, split_len);
 }
 
 // d += A·B for one m16n8k16 tile (bf16 in, fp32 accumulate); registers as in the header comment.
@@ -288,26 +306,181 @@ __device__ __forceinline__ long long decode_slot(const int* table, int block_siz
     return (long long)table[k / block_size] * block_size + k % block_size;
 }
 
-template <int D, int MAXG, int STEPS>
+// Qwen3's q/k norm and RoPE (rope.cu's qk_norm_rope) for a pure decode step, done by the attention blocks so that
+// the step's layers skip that launch: the block's G query heads are normed and rotated into shared memory, and the
+// block whose split holds the step's own key stores the finished key and the value in the cache (and in own_kv, for
+// the warp that loaded that key's slot before the wait) before any of its warps reads them (__syncthreads makes the
+// block's global stores visible to the block). One warp per head; the sum of squares is a warp sum where
+// qk_norm_rope's is a block sum, so a value may round to the neighbouring bf16.
+//
+// What depends only on step inputs and weights, the rotation's sines and cosines and the norm weights, is loaded before
+// the wait (decode_rope_load), so that after it only the projection's row is read.
+template <int D>
+struct DecodeRopeConsts
+{
+    static constexpr int HALF = D / 2, PAIRS = HALF / 32; // rotate_half pairs dim i with i + D/2; PAIRS of them a lane
+    float cs[PAIRS], sn[PAIRS];                            // cos and sin of dims lane + 32p
+    float q1[PAIRS], q2[PAIRS], k1[PAIRS], k2[PAIRS];      // q_norm and k_norm at dims lane + 32p and + HALF
+};
+
+template <int D>
+__device__ __forceinline__ void decode_rope_load(DecodeRopeConsts<D>& rc, const int* __restrict__ positions, int t,
+                                                 const float* __restrict__ inv_freq, const bf16* __restrict__ q_norm,
+                                                 const bf16* __restrict__ k_norm)
+{
+    const int lane = threadIdx.x & 31;
+    const float position = (float)positions[t];
+#pragma unroll
+    for (int p = 0; p < DecodeRopeConsts<D>::PAIRS; p++)
+    {
+        const int i = lane + 32 * p;
+        float sn, cs; // locals: the struct's members must stay in registers
+        sincosf(position * inv_freq[i], &sn, &cs);
+        rc.sn[p] = sn;
+        rc.cs[p] = cs;
+        rc.q1[p] = q_norm ? bf2f(q_norm[i]) : 1.0f;
+        rc.q2[p] = q_norm ? bf2f(q_norm[i + DecodeRopeConsts<D>::HALF]) : 1.0f;
+        rc.k1[p] = k_norm ? bf2f(k_norm[i]) : 1.0f;
+        rc.k2[p] = k_norm ? bf2f(k_norm[i + DecodeRopeConsts<D>::HALF]) : 1.0f;
+    }
+}
+
+// own_kv: [2][D] bf16 of shared memory, the stored key then value (written only when the block stores them).
+// Returns the slot the block stored the step's key and value in, or -1.
+template <int D, int W>
+__device__ __forceinline__ int decode_rope_prologue(bf16 (*sm_q)[D], bf16* own_kv, const DecodeRopeConsts<D>& rc, const bf16* __restrict__ qkv,
+                                    bool q_normed, bool k_normed, bf16* k_store, bf16* v_store, const int* __restrict__ slots,
+                                    float eps, int t, int kvh, int G, int num_q_heads, int num_kv_heads, bool owns_step_key)
+{
+    constexpr int HALF = DecodeRopeConsts<D>::HALF, PAIRS = DecodeRopeConsts<D>::PAIRS;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const bf16* row = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D;
+    const int slot = owns_step_key ? slots[t] : -1; // < 0: a padding token, or the key lies in another split
+    const int heads = G + (slot >= 0 ? 1 : 0);      // the query heads, then the key head
+    for (int h = warp; h < heads; h += W)
+    {
+        const bool key = h == G;
+        const bf16* x = row + (long long)(key ? num_q_heads + kvh : kvh * G + h) * D;
+        float x1[PAIRS], x2[PAIRS], ss = 0.0f;
+#pragma unroll
+        for (int p = 0; p < PAIRS; p++)
+        {
+            const int i = lane + 32 * p;
+            x1[p] = bf2f(x[i]);
+            x2[p] = bf2f(x[i + HALF]);
+            ss += x1[p] * x1[p] + x2[p] * x2[p];
+        }
+        if (key ? k_normed : q_normed)
+        {
+            const float inv = rsqrtf(warp_sum(ss) / D + eps);
+#pragma unroll
+            for (int p = 0; p < PAIRS; p++)
+            {
+                x1[p] = x1[p] * inv * (key ? rc.k1[p] : rc.q1[p]);
+                x2[p] = x2[p] * inv * (key ? rc.k2[p] : rc.q2[p]);
+            }
+        }
+        bf16* dst = key ? k_store + ((long long)slot * num_kv_heads + kvh) * D : sm_q[h];
+#pragma unroll
+        for (int p = 0; p < PAIRS; p++)
+        {
+            const int i = lane + 32 * p;
+            const bf16 lo = f2bf(x1[p] * rc.cs[p] - x2[p] * rc.sn[p]);
+            const bf16 hi = f2bf(x2[p] * rc.cs[p] + x1[p] * rc.sn[p]);
+            dst[i] = lo;
+            dst[i + HALF] = hi;
+            if (key) { own_kv[i] = lo; own_kv[i + HALF] = hi; }
+        }
+    }
+    if (slot >= 0)
+    {
+        const bf16* v = row + (long long)(num_q_heads + num_kv_heads + kvh) * D;
+        bf16* dst = v_store + ((long long)slot * num_kv_heads + kvh) * D;
+        for (int i = threadIdx.x; i < D; i += W * 32) { const bf16 x = v[i]; dst[i] = x; own_kv[D + i] = x; }
+    }
+    __syncthreads();
+    return slot;
+}
+
+// Before the wait, when the first tiles are not loaded then (see decode_attention_mma): the block's first round of keys
+// and values (every warp's first tile) into L2, the addresses from the block table and positions, which are step inputs.
+// Old keys were written by earlier steps; the step's own key may still be in the writing (qk_norm_rope), which a
+// prefetch cannot spoil (prefetch_l2).
+template <int D, int W, int STEPS>
+__device__ __forceinline__ void decode_prefetch_kv(const bf16* k_cache, const bf16* v_cache, const int* table, int block_size,
+                                                   int num_kv_heads, int kvh, int start, int end)
+{
+    constexpr int LINES = D * 2 / 128; // 128-byte lines of one head's key row
+    const int keys = min(end - start, W * 16 * STEPS);
+    for (int i = threadIdx.x; i < keys * 2 * LINES; i += W * 32)
+    {
+        const int key = start + i / (2 * LINES), line = i % LINES;
+        const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
+        const bf16* cache = (i / LINES) & 1 ? v_cache : k_cache;
+        prefetch_l2(cache + (slot * num_kv_heads + kvh) * D + line * 64);
+    }
+}
+
+// Loads the K and V fragments of the tile of keys from k0 (see the header comment for which lane holds what).
+template <int D, int STEPS>
+__device__ __forceinline__ void decode_load_tile(uint4 (&kb)[STEPS][2][D / 32], uint4 (&vb)[STEPS][4][D / 64],
+                                                 const bf16* kbase, const bf16* vbase, const int* table, int block_size,
+                                                 bool one_block, long long kv_stride, int k0, int end, int g, int c)
+{
+#pragma unroll
+    for (int s = 0; s < STEPS; s++)
+    {
+        // A step past the end reads the tile's first keys (always valid) and is masked below.
+        const int ks = k0 + 16 * s < end ? k0 + 16 * s : k0;
+        const long long base = one_block ? (long long)table[ks / block_size] * block_size + ks % block_size : 0;
+#pragma unroll
+        for (int n = 0; n < 2; n++)
+        {
+            const long long slot = decode_slot(table, block_size, one_block, base, ks, 8 * n + g, end);
+#pragma unroll
+            for (int j = 0; j < D / 32; j++)
+                kb[s][n][j] = *reinterpret_cast<const uint4*>(kbase + slot * kv_stride + j * 32);
+        }
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+        {
+            const long long slot = decode_slot(table, block_size, one_block, base, ks, 8 * (r >> 1) + 2 * c + (r & 1), end);
+#pragma unroll
+            for (int h = 0; h < D / 64; h++)
+                vb[s][r][h] = *reinterpret_cast<const uint4*>(vbase + slot * kv_stride + h * 64);
+        }
+    }
+}
+
+// The whole kernel on tensor cores, from its first instruction: what it may read before the wait, the wait, the RoPE
+// prologue (rope != 0), then the key tiles. With preload (which needs rope: then the only key of the cache this step
+// writes is the one the prologue stores), every warp's first tile is loaded into registers before the wait: those keys
+// were stored by earlier steps, and the step's own key, if it falls in a first tile, is patched in from own_kv after
+// the prologue. A block whose keys fit in one round (the wide kernel at contexts up to its round, and every split of
+// 64 keys) then reads nothing from the cache after the wait. Without preload the first round is only prefetched to L2.
+template <int D, int MAXG, int STEPS, int W>
 __device__ void decode_attention_mma(
     bf16* __restrict__ out, float* __restrict__ part_ml, float* __restrict__ part_acc,
-    const bf16* q_heads, const bf16* k_cache, const bf16* v_cache,
+    const bf16* qkv, const bf16* k_cache, const bf16* v_cache,
     const int* __restrict__ token_seq, const int* __restrict__ positions, const int* __restrict__ block_tables,
-    int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale)
+    int max_blocks, int block_size, int num_q_heads, int num_kv_heads, int split_len, float scale,
+    const float* __restrict__ inv_freq, const bf16* __restrict__ q_norm, const bf16* __restrict__ k_norm,
+    const int* __restrict__ slots, float eps, int rope, int preload, bf16 (*sm_q)[D], bf16* own_kv)
 {
     static_assert(D % 64 == 0 && MAXG <= 8, "the heads fill at most the 8 upper rows of A; V pieces are 8 lanes × 8 dims");
     constexpr int QK_PIECES = D / 32;  // 16-byte pieces of a key row per lane (4 lanes a row)
     constexpr int PV_PIECES = D / 64;  // 16-byte pieces of a value row per lane (8 lanes a row)
     constexpr int KSTEPS = D / 16;     // k-steps of Q·Kᵀ, and m-tiles of Vᵀ·Pᵀ
     constexpr int TILE = 16 * STEPS;
-    __shared__ float sm_m[DEC_WARPS][MAXG], sm_l[DEC_WARPS][MAXG];
-    __shared__ float sm_acc[DEC_WARPS][MAXG][D];
+    __shared__ float sm_m[W][MAXG], sm_l[W][MAXG];
+    __shared__ float sm_acc[W][MAXG][D];
 
+    kernel_prewait_begin();
     const int t = blockIdx.x, kvh = blockIdx.y, z = blockIdx.z;
     const int G = num_q_heads / num_kv_heads;
     const int ctx = positions[t] + 1;
     const int start = z * split_len;
-    if (start >= ctx) return;
+    if (start >= ctx) { kernel_prewait_end(); return; }
     const int end = min(ctx, start + split_len);
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int g = lane >> 2, c = lane & 3;
@@ -318,6 +491,47 @@ __device__ void decode_attention_mma(
     // Steps start at multiples of 16 past start; then one lookup serves a step when blocks hold whole steps.
     const bool one_block = block_size % 16 == 0 && start % 16 == 0;
     const float scale_log2 = scale * 1.4426950408889634f;
+    const bool early = rope && preload;
+
+    uint4 kb[STEPS][2][QK_PIECES], vb[STEPS][4][PV_PIECES];
+    int k0 = start + warp * TILE;
+    if (early && k0 < end)
+        decode_load_tile<D, STEPS>(kb, vb, kbase, vbase, table, block_size, one_block, kv_stride, k0, end, g, c);
+    if (!early)
+        decode_prefetch_kv<D, W, STEPS>(k_cache, v_cache, table, block_size, num_kv_heads, kvh, start, end);
+    DecodeRopeConsts<D> rc;
+    if (rope) decode_rope_load<D>(rc, positions, t, inv_freq, q_norm, k_norm);
+    kernel_prewait_end();
+
+    const bf16* q_heads = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D;
+    if (rope)
+    {
+        const int stored = decode_rope_prologue<D, W>(sm_q, own_kv, rc, qkv, q_norm != nullptr, k_norm != nullptr,
+                                                      const_cast<bf16*>(k_cache), const_cast<bf16*>(v_cache), slots, eps,
+                                                      t, kvh, G, num_q_heads, num_kv_heads, ctx - start <= split_len);
+        q_heads = reinterpret_cast<const bf16*>(sm_q);
+        // The step's own key (ctx - 1) in this warp's preloaded tile: its registers hold what the slot held before.
+        const int r = ctx - 1 - k0;
+        if (early && stored >= 0 && r >= 0 && r < TILE)
+        {
+            const uint4* own_k = reinterpret_cast<const uint4*>(own_kv);
+            const uint4* own_v = reinterpret_cast<const uint4*>(own_kv + D);
+#pragma unroll
+            for (int s = 0; s < STEPS; s++)
+            {
+#pragma unroll
+                for (int n = 0; n < 2; n++)
+                    if (r == 16 * s + 8 * n + g)
+#pragma unroll
+                        for (int j = 0; j < QK_PIECES; j++) kb[s][n][j] = own_k[4 * j + c];
+#pragma unroll
+                for (int q = 0; q < 4; q++)
+                    if (r == 16 * s + 8 * (q >> 1) + 2 * c + (q & 1))
+#pragma unroll
+                        for (int h = 0; h < PV_PIECES; h++) vb[s][q][h] = own_v[8 * h + g];
+            }
+        }
+    }
 
     // Q of head g as A rows (a0, a2 of each k-step), dims in the order the K pieces arrive: k-step 2j + u
     // holds dims 32j + 8c + 4u + {0, 1} (a0) and + {2, 3} (a2). Heads past G are zero rows.
@@ -342,32 +556,10 @@ __device__ void decode_attention_mma(
 #pragma unroll
     for (int i = 0; i < KSTEPS; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.0f;
 
-    for (int k0 = start + warp * TILE; k0 < end; k0 += DEC_WARPS * TILE)
+    for (bool loaded = early; k0 < end; k0 += W * TILE, loaded = false)
     {
-        uint4 kb[STEPS][2][QK_PIECES], vb[STEPS][4][PV_PIECES];
-#pragma unroll
-        for (int s = 0; s < STEPS; s++)
-        {
-            // A step past the end reads the tile's first keys (always valid) and is masked below.
-            const int ks = k0 + 16 * s < end ? k0 + 16 * s : k0;
-            const long long base = one_block ? (long long)table[ks / block_size] * block_size + ks % block_size : 0;
-#pragma unroll
-            for (int n = 0; n < 2; n++)
-            {
-                const long long slot = decode_slot(table, block_size, one_block, base, ks, 8 * n + g, end);
-#pragma unroll
-                for (int j = 0; j < QK_PIECES; j++)
-                    kb[s][n][j] = *reinterpret_cast<const uint4*>(kbase + slot * kv_stride + j * 32);
-            }
-#pragma unroll
-            for (int r = 0; r < 4; r++)
-            {
-                const long long slot = decode_slot(table, block_size, one_block, base, ks, 8 * (r >> 1) + 2 * c + (r & 1), end);
-#pragma unroll
-                for (int h = 0; h < PV_PIECES; h++)
-                    vb[s][r][h] = *reinterpret_cast<const uint4*>(vbase + slot * kv_stride + h * 64);
-            }
-        }
+        if (!loaded)
+            decode_load_tile<D, STEPS>(kb, vb, kbase, vbase, table, block_size, one_block, kv_stride, k0, end, g, c);
 
         // sc[s][n]: c0, c1 = scores of head g with keys k0 + 16s + 8n + 2c, + 1 (c2, c3: the zero rows).
         float sc[STEPS][2][4];
@@ -461,95 +653,9 @@ __device__ void decode_attention_mma(
         if (h1 < G) { sm_acc[warp][h1][d] = o[i][1]; sm_acc[warp][h1][d + 1] = o[i][3]; }
     }
     __syncthreads();
-    decode_merge_warps<D, MAXG>(sm_m, sm_l, sm_acc, out, part_ml, part_acc, t, kvh, z, G, ctx, num_q_heads, split_len);
+    decode_merge_warps<D, MAXG, W>(sm_m, sm_l, sm_acc, out, part_ml, part_acc, t, kvh, z, G, ctx, num_q_heads, split_len);
 }
 
-#if DEC_USE_MMA
-#define DECODE_ATTENTION_IMPL(D, MAXG) decode_attention_mma<D, MAXG, DEC_MMA_STEPS(D)>
-#else
-// Registers bound NI: at G = 8 the query, scores and accumulators take 192 of them, so tiles are halved.
-#define DECODE_ATTENTION_IMPL(D, MAXG) decode_attention_simt<D, MAXG, (MAXG <= 4 ? 8 : 4)>
-#endif
-
-// Qwen3's q/k norm and RoPE (rope.cu's qk_norm_rope) for a pure decode step, done by the attention blocks so that
-// the step's layers skip that launch: the block's G query heads are normed and rotated into shared memory, and the
-// block whose split holds the step's own key stores the finished key and the value in the cache before any of its
-// warps reads them (__syncthreads makes the block's global stores visible to the block). One warp per head; the
-// sum of squares is a warp sum where qk_norm_rope's is a block sum, so a value may round to the neighbouring bf16.
-template <int D, int MAXG>
-__device__ void decode_rope_prologue(bf16 (*sm_q)[D], const bf16* __restrict__ qkv, const int* __restrict__ positions,
-                                     const float* __restrict__ inv_freq, const bf16* __restrict__ q_norm,
-                                     const bf16* __restrict__ k_norm, bf16* k_store, bf16* v_store, const int* __restrict__ slots,
-                                     float eps, int t, int kvh, int G, int num_q_heads, int num_kv_heads, bool owns_step_key)
-{
-    constexpr int HALF = D / 2, PAIRS = HALF / 32; // rotate_half pairs dim i with i + D/2; PAIRS of them a lane
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    const bf16* row = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D;
-    const float position = (float)positions[t];
-    const int slot = owns_step_key ? slots[t] : -1; // < 0: a padding token, or the key lies in another split
-    const int heads = G + (slot >= 0 ? 1 : 0);      // the query heads, then the key head
-    for (int h = warp; h < heads; h += DEC_WARPS)
-    {
-        const bool key = h == G;
-        const bf16* x = row + (long long)(key ? num_q_heads + kvh : kvh * G + h) * D;
-        const bf16* w = key ? k_norm : q_norm;
-        float x1[PAIRS], x2[PAIRS], ss = 0.0f;
-#pragma unroll
-        for (int p = 0; p < PAIRS; p++)
-        {
-            const int i = lane + 32 * p;
-            x1[p] = bf2f(x[i]);
-            x2[p] = bf2f(x[i + HALF]);
-            ss += x1[p] * x1[p] + x2[p] * x2[p];
-        }
-        if (w)
-        {
-            const float inv = rsqrtf(warp_sum(ss) / D + eps);
-#pragma unroll
-            for (int p = 0; p < PAIRS; p++)
-            {
-                const int i = lane + 32 * p;
-                x1[p] = x1[p] * inv * bf2f(w[i]);
-                x2[p] = x2[p] * inv * bf2f(w[i + HALF]);
-            }
-        }
-        bf16* dst = key ? k_store + ((long long)slot * num_kv_heads + kvh) * D : sm_q[h];
-#pragma unroll
-        for (int p = 0; p < PAIRS; p++)
-        {
-            const int i = lane + 32 * p;
-            float s, c;
-            sincosf(position * inv_freq[i], &s, &c);
-            dst[i] = f2bf(x1[p] * c - x2[p] * s);
-            dst[i + HALF] = f2bf(x2[p] * c + x1[p] * s);
-        }
-    }
-    if (slot >= 0)
-    {
-        const bf16* v = row + (long long)(num_q_heads + num_kv_heads + kvh) * D;
-        bf16* dst = v_store + ((long long)slot * num_kv_heads + kvh) * D;
-        for (int i = threadIdx.x; i < D; i += DEC_WARPS * 32) dst[i] = v[i];
-    }
-    __syncthreads();
-}
-
-// Before the wait: the block's first round of keys and values (every warp's first tile) into L2, the addresses from
-// the block table and positions, which are step inputs. Old keys were written by earlier steps; the step's own key
-// may still be in the writing (qk_norm_rope, or this kernel's prologue), which a prefetch cannot spoil (prefetch_l2).
-template <int D>
-__device__ __forceinline__ void decode_prefetch_kv(const bf16* k_cache, const bf16* v_cache, const int* table, int block_size,
-                                                   int num_kv_heads, int kvh, int start, int end)
-{
-    constexpr int LINES = D * 2 / 128; // 128-byte lines of one head's key row
-    const int keys = min(end - start, DEC_WARPS * 16 * DEC_MMA_STEPS(D));
-    for (int i = threadIdx.x; i < keys * 2 * LINES; i += DEC_WARPS * 32)
-    {
-        const int key = start + i / (2 * LINES), line = i % LINES;
-        const long long slot = (long long)table[key / block_size] * block_size + key % block_size;
-        const bf16* cache = (i / LINES) & 1 ? v_cache : k_cache;
-        prefetch_l2(cache + (slot * num_kv_heads + kvh) * D + line * 64);
-    }
-}
 
 __device__ __forceinline__ float load_global_cg(const float* p)
 {
@@ -562,7 +668,7 @@ __device__ __forceinline__ float load_global_cg(const float* p)
 // the one that arrives last at the counter merges them into the output, as attention_combine does (same order of
 // operations, so the same bits), and puts the counter back to 0 for the next launch. The fences make each block's
 // partials visible before its arrival counts and the last block read them after it saw every arrival.
-template <int D>
+template <int D, int W>
 __device__ void decode_combine_splits(bf16* __restrict__ out, const float* part_ml, const float* part_acc, int* split_counters,
                                       int t, int kvh, int G, int ctx, int num_q_heads, int num_kv_heads, int split_len)
 {
@@ -580,7 +686,7 @@ __device__ void decode_combine_splits(bf16* __restrict__ out, const float* part_
     if (!last) return;
     __threadfence();
     const int splits = gridDim.z;
-    for (int i = threadIdx.x; i < G * D; i += DEC_WARPS * 32)
+    for (int i = threadIdx.x; i < G * D; i += W * 32)
     {
         const int g = i / D, d = i % D, h = kvh * G + g;
         const long long base = ((long long)t * num_q_heads + h) * splits;
@@ -600,45 +706,73 @@ __device__ void decode_combine_splits(bf16* __restrict__ out, const float* part_
 // rope != 0: the step's q/k norm and RoPE happen here (decode_rope_prologue; qkv holds the projection as it came out,
 // inv_freq, slots and, for Qwen3, q_norm and k_norm are given). rope == 0: qkv's query heads are rotated already and
 // the step's keys are in the cache (qk_norm_rope ran), and those five arguments are not read.
+// preload != 0 (only with rope): the first tile of every warp is loaded before the wait (decode_attention_mma).
 // split_counters (tokens × KV heads ints, all 0 between launches) given: split launches merge their partials in the
 // last block of each (token, KV head) (decode_combine_splits); null: attention_combine runs after.
-#define DEFINE_DECODE_ATTENTION(D, MAXG)                                                                        \
-    extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32, DEC_MIN_BLOCKS) decode_attention_d##D##_g##MAXG( \
-        bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
-        const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
-        int num_q_heads, int num_kv_heads, int split_len, float scale, const float* inv_freq,                  \
-        const bf16* q_norm, const bf16* k_norm, const int* slots, float eps, int rope, int* split_counters)    \
+#if DEC_USE_MMA
+#define DECODE_ATTENTION_BODY(D, MAXG, W, STEPS)                                                               \
+    decode_attention_mma<D, MAXG, STEPS, W>(out, part_ml, part_acc, qkv, k_cache, v_cache, token_seq, positions, \
+        block_tables, max_blocks, block_size, num_q_heads, num_kv_heads, split_len, scale, inv_freq, q_norm,   \
+        k_norm, slots, eps, rope, preload, reinterpret_cast<bf16(*)[D]>(sm_q), reinterpret_cast<bf16*>(sm_own))
+#else
+// Registers bound NI: at G = 8 the query, scores and accumulators take 192 of them, so tiles are halved.
+#define DECODE_ATTENTION_BODY(D, MAXG, W, STEPS)                                                               \
     {                                                                                                          \
-        __shared__ uint4 sm_q[MAXG * D / 8]; /* 16-byte aligned: the q loads are uint4 */                     \
-        const int t = blockIdx.x, kvh = blockIdx.y, G = num_q_heads / num_kv_heads;                            \
         kernel_prewait_begin();                                                                                \
         const int ctx = positions[t] + 1, start = blockIdx.z * split_len;                                      \
         if (start < ctx)                                                                                       \
-            decode_prefetch_kv<D>(k_cache, v_cache, block_tables + (long long)token_seq[t] * max_blocks, block_size, \
-                                  num_kv_heads, kvh, start, min(ctx, start + split_len));                     \
+            decode_prefetch_kv<D, W, 1>(k_cache, v_cache, block_tables + (long long)token_seq[t] * max_blocks,  \
+                                        block_size, num_kv_heads, kvh, start, min(ctx, start + split_len));    \
         kernel_prewait_end();                                                                                  \
         if (start >= ctx) return;                                                                              \
         const bf16* q_heads = qkv + (long long)t * (num_q_heads + 2 * num_kv_heads) * D + (long long)kvh * G * D; \
         if (rope)                                                                                              \
         {                                                                                                      \
-            decode_rope_prologue<D, MAXG>(reinterpret_cast<bf16(*)[D]>(sm_q), qkv, positions, inv_freq, q_norm, k_norm,                      \
-                                          const_cast<bf16*>(k_cache), const_cast<bf16*>(v_cache), slots, eps,  \
-                                          t, kvh, G, num_q_heads, num_kv_heads, ctx - start <= split_len);     \
+            DecodeRopeConsts<D> rc;                                                                            \
+            decode_rope_load<D>(rc, positions, t, inv_freq, q_norm, k_norm);                                   \
+            decode_rope_prologue<D, W>(reinterpret_cast<bf16(*)[D]>(sm_q), reinterpret_cast<bf16*>(sm_own), rc, qkv, \
+                                       q_norm != nullptr, k_norm != nullptr, const_cast<bf16*>(k_cache),       \
+                                       const_cast<bf16*>(v_cache), slots, eps, t, kvh, G, num_q_heads,         \
+                                       num_kv_heads, ctx - start <= split_len);                                \
             q_heads = reinterpret_cast<const bf16*>(sm_q);                                                     \
         }                                                                                                      \
-        DECODE_ATTENTION_IMPL(D, MAXG)(out, part_ml, part_acc, q_heads, k_cache, v_cache, token_seq, positions, \
-                                       block_tables, max_blocks, block_size, num_q_heads, num_kv_heads,        \
-                                       split_len, scale);                                                      \
+        decode_attention_simt<D, MAXG, (MAXG <= 4 ? 8 : 4), W>(out, part_ml, part_acc, q_heads, k_cache,       \
+            v_cache, token_seq, positions, block_tables, max_blocks, block_size, num_q_heads, num_kv_heads,    \
+            split_len, scale);                                                                                 \
+    }
+#endif
+
+#define DEFINE_DECODE_ATTENTION(NAME, D, MAXG, W, STEPS)                                                       \
+    extern "C" __global__ void __launch_bounds__(W * 32, DEC_MIN_BLOCKS) NAME(                                 \
+        bf16* out, float* part_ml, float* part_acc, const bf16* qkv, const bf16* k_cache, const bf16* v_cache, \
+        const int* token_seq, const int* positions, const int* block_tables, int max_blocks, int block_size,   \
+        int num_q_heads, int num_kv_heads, int split_len, float scale, const float* inv_freq,                  \
+        const bf16* q_norm, const bf16* k_norm, const int* slots, float eps, int rope, int preload,            \
+        int* split_counters)                                                                                   \
+    {                                                                                                          \
+        __shared__ uint4 sm_q[MAXG * D / 8]; /* 16-byte aligned: the q loads are uint4 */                     \
+        __shared__ uint4 sm_own[2 * D / 8];  /* the step's own key and value, as the prologue stored them */  \
+        const int t = blockIdx.x, kvh = blockIdx.y, G = num_q_heads / num_kv_heads;                            \
+        DECODE_ATTENTION_BODY(D, MAXG, W, STEPS);                                                              \
+        const int ctx = positions[t] + 1;                                                                      \
+        if (blockIdx.z * split_len >= ctx) return;                                                             \
         if (split_counters && gridDim.z > 1 && ctx > split_len)                                                \
-            decode_combine_splits<D>(out, part_ml, part_acc, split_counters, t, kvh, G, ctx, num_q_heads,      \
-                                     num_kv_heads, split_len);                                                 \
+            decode_combine_splits<D, W>(out, part_ml, part_acc, split_counters, t, kvh, G, ctx, num_q_heads,   \
+                                        num_kv_heads, split_len);                                              \
     }
 
-#define DEFINE_DECODE_ATTENTION_ALL_G(D) \
-    DEFINE_DECODE_ATTENTION(D, 1)        \
-    DEFINE_DECODE_ATTENTION(D, 2)        \
-    DEFINE_DECODE_ATTENTION(D, 4)        \
-    DEFINE_DECODE_ATTENTION(D, 8)
+// decode_attention_dD_gG: DEC_WARPS warps, for grids that fill the GPU. decode_attention_wide_dD_gG: DEC_WIDE_WARPS
+// warps of DEC_WIDE_STEPS(D) steps each, for grids smaller than the GPU (a decode of few sequences), where a block
+// has its SM to itself: 256 keys at D = 128 in one round, so that a context up to that is read before the wait.
+#define DEFINE_DECODE_ATTENTION_ALL_G(D)                                                                       \
+    DEFINE_DECODE_ATTENTION(decode_attention_d##D##_g1, D, 1, DEC_WARPS, DEC_MMA_STEPS(D))                     \
+    DEFINE_DECODE_ATTENTION(decode_attention_d##D##_g2, D, 2, DEC_WARPS, DEC_MMA_STEPS(D))                     \
+    DEFINE_DECODE_ATTENTION(decode_attention_d##D##_g4, D, 4, DEC_WARPS, DEC_MMA_STEPS(D))                     \
+    DEFINE_DECODE_ATTENTION(decode_attention_d##D##_g8, D, 8, DEC_WARPS, DEC_MMA_STEPS(D))                     \
+    DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g1, D, 1, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))          \
+    DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g2, D, 2, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))          \
+    DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g4, D, 4, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))          \
+    DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g8, D, 8, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))
 
 DEFINE_DECODE_ATTENTION_ALL_G(64)
 DEFINE_DECODE_ATTENTION_ALL_G(128)

@@ -1,37 +1,90 @@
 // Greedy sampling on the device: the index of each row's largest logit (ties: the lowest index, as torch.argmax).
-extern "C" __global__ void argmax_rows(int* __restrict__ out, const float* __restrict__ logits, int vocab)
+// Grid (rows, chunks), ARGMAX_THREADS a block. A few rows (a decode of few sequences) would leave one SM per row to read
+// 600 KB of Qwen3 logits, so each row is cut into chunks whose blocks run side by side; with chunks > 1 each block
+// leaves its chunk's (value, index) in part_v/part_i, and the block that arrives last at its row's counter (0 between
+// launches, put back to 0 by that block) reduces them in chunk order, which gives the lowest index on ties as one block would.
+#define ARGMAX_THREADS 256
+
+__device__ __forceinline__ void argmax_keep(float& best, int& index, float v, int i)
 {
-    kernel_start();
-    const float* row = logits + (long long)blockIdx.x * vocab;
-    float best = NEG_INF;
-    int index = 0x7fffffff;
-    for (int i = threadIdx.x; i < vocab; i += blockDim.x)
-    {
-        const float v = row[i];
-        if (v > best) { best = v; index = i; }
-    }
+    if (v > best || (v == best && i < index)) { best = v; index = i; }
+}
+
+// The block's (value, index) on thread 0.
+__device__ __forceinline__ void argmax_block(float& best, int& index)
+{
     for (int o = 16; o > 0; o >>= 1)
-    {
-        const float ov = __shfl_xor_sync(0xffffffffu, best, o);
-        const int oi = __shfl_xor_sync(0xffffffffu, index, o);
-        if (ov > best || (ov == best && oi < index)) { best = ov; index = oi; }
-    }
+        argmax_keep(best, index, __shfl_xor_sync(0xffffffffu, best, o), __shfl_xor_sync(0xffffffffu, index, o));
     __shared__ float sv[32];
     __shared__ int si[32];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     if (lane == 0) { sv[warp] = best; si[warp] = index; }
     __syncthreads();
-    if (warp != 0) return;
-    const int warps = blockDim.x >> 5;
-    best = lane < warps ? sv[lane] : NEG_INF;
-    index = lane < warps ? si[lane] : 0x7fffffff;
-    for (int o = 16; o > 0; o >>= 1)
+    if (warp == 0)
     {
-        const float ov = __shfl_xor_sync(0xffffffffu, best, o);
-        const int oi = __shfl_xor_sync(0xffffffffu, index, o);
-        if (ov > best || (ov == best && oi < index)) { best = ov; index = oi; }
+        const int warps = blockDim.x >> 5;
+        best = lane < warps ? sv[lane] : NEG_INF;
+        index = lane < warps ? si[lane] : 0x7fffffff;
+        for (int o = 16; o > 0; o >>= 1)
+            argmax_keep(best, index, __shfl_xor_sync(0xffffffffu, best, o), __shfl_xor_sync(0xffffffffu, index, o));
     }
-    if (lane == 0) out[blockIdx.x] = index;
+}
+
+extern "C" __global__ void __launch_bounds__(ARGMAX_THREADS) argmax_rows(
+    int* __restrict__ out, const float* __restrict__ logits, int vocab, float* part_v, int* part_i, int* counters)
+{
+    kernel_start();
+    const int r = blockIdx.x, chunk = blockIdx.y, chunks = gridDim.y;
+    const float* row = logits + (long long)r * vocab;
+    const int per = (vocab + chunks - 1) / chunks;
+    const int begin = chunk * per, end = min(vocab, begin + per);
+    float best = NEG_INF;
+    int index = 0x7fffffff;
+    // Four loads in flight a thread; each thread's indices rise, so keeping only a strictly larger value keeps the lowest.
+    int i = begin + threadIdx.x;
+    for (; i + 3 * ARGMAX_THREADS < end; i += 4 * ARGMAX_THREADS)
+    {
+        const float v0 = row[i], v1 = row[i + ARGMAX_THREADS], v2 = row[i + 2 * ARGMAX_THREADS], v3 = row[i + 3 * ARGMAX_THREADS];
+        if (v0 > best) { best = v0; index = i; }
+        if (v1 > best) { best = v1; index = i + ARGMAX_THREADS; }
+        if (v2 > best) { best = v2; index = i + 2 * ARGMAX_THREADS; }
+        if (v3 > best) { best = v3; index = i + 3 * ARGMAX_THREADS; }
+    }
+    for (; i < end; i += ARGMAX_THREADS)
+    {
+        const float v = row[i];
+        if (v > best) { best = v; index = i; }
+    }
+    argmax_block(best, index);
+    if (chunks == 1)
+    {
+        if (threadIdx.x == 0) out[r] = index;
+        return;
+    }
+    __shared__ int last;
+    if (threadIdx.x == 0)
+    {
+        part_v[(long long)r * chunks + chunk] = best;
+        part_i[(long long)r * chunks + chunk] = index;
+        __threadfence();
+        last = atomicAdd(counters + r, 1) == chunks - 1;
+        if (last) counters[r] = 0;
+    }
+    __syncthreads();
+    if (!last) return;
+    __threadfence();
+    best = NEG_INF;
+    index = 0x7fffffff;
+    for (int c = threadIdx.x; c < chunks; c += ARGMAX_THREADS)
+    {
+        float v;
+        int at;
+        asm volatile("ld.global.cg.f32 %0, [%1];\n" : "=f"(v) : "l"(part_v + (long long)r * chunks + c));
+        asm volatile("ld.global.cg.s32 %0, [%1];\n" : "=r"(at) : "l"(part_i + (long long)r * chunks + c));
+        argmax_keep(best, index, v, at);
+    }
+    argmax_block(best, index);
+    if (threadIdx.x == 0) out[r] = index;
 }
 
 // ---- Temperature, top-k and top-p sampling. One block of 1024 threads per row, over the logits in place.

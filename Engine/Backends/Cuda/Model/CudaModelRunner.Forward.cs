@@ -33,7 +33,7 @@ public sealed partial class CudaModelRunner
             throw new ArgumentException($"tokens holds {tokens.Length} ids; {rows} needed", nameof(tokens));
         Run(batch);
         var b = _buffers;
-        _ops.ArgmaxRows(b.Ints.Pointer, b.Logits.Pointer, rows, VocabSize, _stream);
+        _ops.ArgmaxRows(b.Ints.Pointer, b.Logits.Pointer, rows, VocabSize, _stream, b.ArgmaxScratch.Pointer, b.ArgmaxCounters.Pointer);
         b.IntsHost.CopyFromDevice(b.Ints.Pointer, 0, 4L * rows, _stream);
         _stream.Synchronize();
         new ReadOnlySpan<int>(b.IntsHost.Pointer, rows).CopyTo(tokens);
@@ -145,7 +145,10 @@ public sealed partial class CudaModelRunner
         }
         if (fusedNorms)
             _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _finalNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
-        _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
+        // As many logit rows as tokens: every token's row, in order (a pure decode step, or all logits), read in place.
+        _logitInputs = rows == tokens ? b.Normed : b.LogitInputs;
+        if (rows != tokens)
+            _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
         if (Runs(DecodeStage.LmHead))
             LmHead(0, Math.Min(rows, b.LogitRows));
     }
@@ -273,9 +276,9 @@ public sealed partial class CudaModelRunner
             _gemm.Linear(x, w, y, m, n, k, output, stream);
     }
 
-    /// <summary>fp32 logits of gathered rows [start, start + n) into the device logits buffer.</summary>
+    /// <summary>fp32 logits of logit rows [start, start + n) (gathered, or read in place from Normed) into the device logits buffer.</summary>
     private void LmHead(int start, int n) =>
-        Linear(_buffers.LogitInputs.At(2L * start * _config.HiddenSize), _lmHead.Pointer, _buffers.Logits.Pointer,
+        Linear(_logitInputs.At(2L * start * _config.HiddenSize), _lmHead.Pointer, _buffers.Logits.Pointer,
             n, VocabSize, _config.HiddenSize, GemmOutput.Fp32, _stream);
 
     /// <summary>Brings the logits to the host through the pinned buffer, computing the chunks after the first as it goes.</summary>

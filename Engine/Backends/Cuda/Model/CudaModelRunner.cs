@@ -38,6 +38,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly DeviceBuffer _kvCache;
     private readonly DecodeGraphs? _graphs;
     private DecodeStage _skippedStage;
+    private DeviceBuffer _logitInputs = null!; // the normed rows the LM head reads: the gathered ones, or all of Normed (Body)
     private readonly int _maxSplitTokens;
     private readonly bool _combineSplitsInKernel;
     private readonly float _eps;
@@ -65,7 +66,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _stream = Own(owned, _device.CreateStream());
             _module = Own(owned, KernelModuleLoader.Load(_device, earlyDependentLaunch: options.EarlyDependentLaunch));
             ProgrammaticLaunch = options.ProgrammaticLaunch && _device.ComputeCapabilityMajor >= 9;
-            _ops = new CudaOps(_module, ProgrammaticLaunch, options.SplitGemvRows);
+            _ops = new CudaOps(_module, ProgrammaticLaunch, options.SplitGemvRows, options.WideDecodeAttention, options.PreloadDecodeKv);
             if (options.TensorCorePrefill && TensorCoreAttention.Supports(_device, c.HeadDim))
                 _tensorCore = Own(owned, TensorCoreAttention.Load(_device));
             _gemm = Own(owned, new CublasLtGemm(_device));
@@ -109,6 +110,7 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
             _buffers = Own(owned, new CudaStepBuffers(_device, c, MaxBatchTokens, MaxSequences, maxBlocksPerSequence,
                 _maxSplitTokens, MaxSplits, logitRows: Math.Min(MaxBatchTokens, Math.Max(MaxSequences, 256))));
             _buffers.SplitCounters.Fill(0, _stream);
+            _buffers.ArgmaxCounters.Fill(0, _stream);
 
             var bytesPerBlock = 2L * c.NumLayers * BlockSize * c.NumKeyValueHeads * c.HeadDim * 2;
             NumKvBlocks = options.NumKvBlocks ?? BlocksFromFreeMemory(options.GpuMemoryUtilization, bytesPerBlock);

@@ -104,6 +104,20 @@ public sealed record CudaRunnerOptions
     /// </summary>
     public bool SplitGemvRows { get; init; } = true;
 
+    /// <summary>
+    /// A decode attention grid with fewer blocks than the GPU has SMs (a decode of few sequences over contexts that are
+    /// not split) runs on the wide kernel: 8 warps a block, each with 32 keys at head dim 128, so a context of up to 256
+    /// keys is one round (Kernels/decode_attention.cu). Off only to compare.
+    /// </summary>
+    public bool WideDecodeAttention { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="RopeInDecodeAttention"/>, each warp of the decode attention kernel loads its first key tile into
+    /// registers before its wait, while the QKV projection still runs, rather than only prefetching it to L2; the step's
+    /// own key is patched in after the prologue has stored it. Off only to compare.
+    /// </summary>
+    public bool PreloadDecodeKv { get; init; } = true;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(BlockSize, 1);

@@ -32,6 +32,8 @@ internal sealed class CudaStepBuffers : IDisposable
         PartialMl = Own(device.Allocate(4L * Math.Max(1, splitRows) * 2));
         PartialAcc = Own(device.Allocate(4L * Math.Max(1, splitRows) * c.HeadDim));
         SplitCounters = Own(device.Allocate(4L * Math.Max(1, maxSplitTokens) * c.NumKeyValueHeads));
+        ArgmaxScratch = Own(device.Allocate(8L * logitRows * Ops.CudaOps.MaxArgmaxChunks));
+        ArgmaxCounters = Own(device.Allocate(4L * logitRows));
 
         // Integer inputs: [ids | positions | token→sequence | slots | logit rows] × maxTokens, then block tables.
         IntCount = 5 * maxTokens + maxSequences * maxBlocksPerSequence;
@@ -78,6 +80,12 @@ internal sealed class CudaStepBuffers : IDisposable
     /// <summary>int per (split token, KV head): the decode kernel's arrival counters (AttentionArgs.SplitCounters); zeroed
     /// once by the runner, and each launch leaves them at 0.</summary>
     public DeviceBuffer SplitCounters { get; }
+
+    /// <summary>The chunked argmax's (value, index) pairs and its per-row arrival counters (CudaOps.ArgmaxRows); the
+    /// counters are zeroed once by the runner, and each launch leaves them at 0.</summary>
+    public DeviceBuffer ArgmaxScratch { get; }
+
+    public DeviceBuffer ArgmaxCounters { get; }
 
     public DeviceBuffer Ints { get; }
 

@@ -11,6 +11,8 @@ public sealed unsafe class CudaOps
 {
     private const uint RowThreads = 256;
     private const uint AttentionThreads = 128;
+    private const uint WideDecodeAttentionThreads = 256; // DEC_WIDE_WARPS in decode_attention.cu
+    private const uint ArgmaxThreads = 256; // ARGMAX_THREADS in sampling.cu
     private const int GemvWarps = 4; // GEMV_WARPS in gemv.cu
     private const int GemvRowsPerWarp = 2; // GEMV_ROWS
     private const int GemvUnroll = 4; // GEMV_UNROLL
@@ -27,6 +29,7 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel _sample;
     private readonly Dictionary<(int HeadDim, int MaxGroup, bool Wide), CudaKernel> _attention = [];
     private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _decodeAttention = [];
+    private readonly Dictionary<(int HeadDim, int MaxGroup), CudaKernel> _wideDecodeAttention = [];
     private readonly CudaKernel[] _gemvBf16 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvF32 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvSwiGlu = new CudaKernel[GemvMaxRows + 1];
@@ -34,17 +37,27 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel[] _gemvNormBf16 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvNormSwiGlu = new CudaKernel[GemvMaxRows + 1];
     private readonly int _multiprocessors;
+    private readonly int _gridFillingBlocks;
+    private readonly int _smCount;
+    private readonly bool _preloadDecodeKv;
 
     /// <param name="programmaticLaunch">
     /// Launch every kernel with programmatic dependent launch (sm_90+): each may start while the one before it
     /// finishes, and a GEMV streams its weights meanwhile (see Kernels/common.cuh). Off, launches are ordinary.
     /// </param>
     /// <param name="splitGemvRows">GEMVs of few rows share a row group among several warps (<see cref="GemvShape"/>); off only to compare.</param>
-    public CudaOps(CudaModule module, bool programmaticLaunch = false, bool splitGemvRows = true)
+    /// <param name="wideDecodeAttention">A decode attention grid smaller than the GPU runs the wide kernel (<see cref="DecodeAttention"/>); off only to compare.</param>
+    /// <param name="preloadDecodeKv">The decode kernel with RoPE in its prologue loads each warp's first key tile before its wait; off only to compare.</param>
+    public CudaOps(CudaModule module, bool programmaticLaunch = false, bool splitGemvRows = true,
+        bool wideDecodeAttention = true, bool preloadDecodeKv = true)
     {
         CudaKernel Kernel(string name) => module.GetKernel(name, programmaticLaunch);
         // Counting no SMs never splits: GemvShape's blocks always fill "twice over".
         _multiprocessors = splitGemvRows ? module.Device.MultiprocessorCount : 0;
+        // No grid is smaller than 0 blocks: the wide kernel is never picked.
+        _gridFillingBlocks = wideDecodeAttention ? module.Device.MultiprocessorCount : 0;
+        _preloadDecodeKv = preloadDecodeKv;
+        _smCount = module.Device.MultiprocessorCount;
         _embedding = Kernel("embedding_gather");
         _addRmsNorm = Kernel("add_rmsnorm");
         _siluMul = Kernel("silu_mul");
@@ -66,7 +79,10 @@ public sealed unsafe class CudaOps
         }
         foreach (var d in DecodeAttentionHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
+            {
                 _decodeAttention[(d, g)] = Kernel($"decode_attention_d{d}_g{g}");
+                _wideDecodeAttention[(d, g)] = Kernel($"decode_attention_wide_d{d}_g{g}");
+            }
         foreach (var d in SupportedHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
             {
@@ -279,7 +295,8 @@ public sealed unsafe class CudaOps
     /// </summary>
     public void DecodeAttention(in AttentionArgs a, CudaStream stream)
     {
-        if (!_decodeAttention.TryGetValue((a.HeadDim, GroupBound(a.NumQHeads / a.NumKvHeads)), out var kernel))
+        var shape = (a.HeadDim, GroupBound(a.NumQHeads / a.NumKvHeads));
+        if (!_decodeAttention.TryGetValue(shape, out var kernel))
         {
             if (a.Rope is not null)
                 throw new ArgumentException($"no decode attention kernel takes head dim {a.HeadDim} to do RoPE in (see {nameof(DecodeAttentionTakes)})");
@@ -293,18 +310,32 @@ public sealed unsafe class CudaOps
         var rope = a.Rope.GetValueOrDefault();
         var invFreq = rope.InvFreq; var qNorm = rope.QNorm; var kNorm = rope.KNorm; var slots = rope.Slots; var eps = rope.Eps;
         var inPrologue = a.Rope is null ? 0 : 1;
+        var preload = inPrologue == 1 && _preloadDecodeKv ? 1 : 0;
         var counters = a.SplitCounters;
         if (inPrologue == 1 && (invFreq == 0 || slots == 0))
             throw new ArgumentException("RoPE in the decode kernel needs the frequencies and the slots");
         void** args = stackalloc void*[]
         {
             &output, &partMl, &partAcc, &qkv, &kCache, &vCache, &tokenSeq, &positions, &tables,
-            &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale, &invFreq, &qNorm, &kNorm, &slots, &eps, &inPrologue, &counters,
+            &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale, &invFreq, &qNorm, &kNorm, &slots, &eps, &inPrologue, &preload, &counters,
         };
-        kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)a.Splits, AttentionThreads, stream, args);
+        var threads = AttentionThreads;
+        if (UsesWideDecodeAttention(a.Tokens, hkv, a.Splits))
+        {
+            kernel = _wideDecodeAttention[shape];
+            threads = WideDecodeAttentionThreads;
+        }
+        kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)a.Splits, threads, stream, args);
         if (counters == 0)
             Combine(a, stream);
     }
+
+    /// <summary>
+    /// Whether a decode attention grid of tokens × KV heads × splits blocks takes the wide kernel: fewer blocks than SMs,
+    /// so that each has an SM to itself and twice the warps, each with twice the keys (decode_attention.cu), cost it
+    /// nothing; the keys of a context up to 256 (at head dim 128) are then read in one round, before the kernel's wait.
+    /// </summary>
+    public bool UsesWideDecodeAttention(int tokens, int numKvHeads, int splits) => (long)tokens * numKvHeads * splits < _gridFillingBlocks;
 
     /// <summary>Whether <see cref="DecodeAttention"/> has its own kernel for the shape (else it runs the paged one, which cannot do RoPE).</summary>
     public bool DecodeAttentionTakes(int headDim, int numQHeads, int numKvHeads) =>
@@ -338,11 +369,32 @@ public sealed unsafe class CudaOps
         _combine.Launch((uint)a.Tokens, (uint)hq, 1, (uint)headDim, stream, combine);
     }
 
-    /// <summary>output[r] = argmax of fp32 logits row r (lowest index on ties).</summary>
-    public void ArgmaxRows(ulong output, ulong logits, int rows, int vocab, CudaStream stream)
+    /// <summary>
+    /// output[r] = argmax of fp32 logits row r (lowest index on ties). Given <paramref name="scratch"/> (8 ×
+    /// rows × <see cref="MaxArgmaxChunks"/> bytes) and <paramref name="counters"/> (an int per row, 0 between launches;
+    /// each launch leaves them at 0), a few rows are cut into chunks scanned side by side (<see cref="ArgmaxChunks"/>);
+    /// without, a block a row.
+    /// </summary>
+    public void ArgmaxRows(ulong output, ulong logits, int rows, int vocab, CudaStream stream, ulong scratch = 0, ulong counters = 0)
     {
-        void** args = stackalloc void*[] { &output, &logits, &vocab };
-        _argmax.Launch((uint)rows, 1, 1, 1024, stream, args);
+        var chunks = scratch != 0 && counters != 0 ? ArgmaxChunks(rows, vocab, _smCount) : 1;
+        var partValues = scratch;
+        var partIndices = scratch + 4UL * (ulong)(rows * chunks);
+        void** args = stackalloc void*[] { &output, &logits, &vocab, &partValues, &partIndices, &counters };
+        _argmax.Launch((uint)rows, (uint)chunks, 1, ArgmaxThreads, stream, args);
+    }
+
+    /// <summary>The most chunks <see cref="ArgmaxRows"/> cuts a row into: its scratch holds rows × this many (value, index) pairs.</summary>
+    public const int MaxArgmaxChunks = 64;
+
+    /// <summary>
+    /// How many blocks share each row of <see cref="ArgmaxRows"/>: enough for the rows to cover the SMs twice, each
+    /// chunk at least 4,096 logits (16 KB: less would cost more in the merge than it saves), at most <see cref="MaxArgmaxChunks"/>.
+    /// </summary>
+    public static int ArgmaxChunks(int rows, int vocab, int multiprocessors)
+    {
+        var wanted = (2 * multiprocessors + rows - 1) / rows;
+        return Math.Clamp(Math.Min(wanted, vocab / 4096), 1, MaxArgmaxChunks);
     }
 
     /// <summary>

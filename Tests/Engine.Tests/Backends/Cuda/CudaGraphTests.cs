@@ -57,7 +57,8 @@ public sealed class CudaGraphTests
     /// attention instead of its prologue (only the last split's block stores the step's key; Qwen3 has q/k norms,
     /// Llama 3 only RoPE). late-trigger: kernels let the next one launch only after their wait. combine-in-kernel
     /// (not yet a default, so turned on rather than off): the decode kernel's last block merges the 300-key
-    /// sequence's splits instead of attention_combine.
+    /// sequence's splits instead of attention_combine. narrow-attention: the 4-warp decode kernel where the grid is
+    /// smaller than the GPU. no-kv-preload: the first key tiles only prefetched before the wait, not loaded.
     /// </summary>
     [GpuTheory]
     [InlineData("tiny-qwen3", "rope-apart")]
@@ -65,6 +66,9 @@ public sealed class CudaGraphTests
     [InlineData("tiny-qwen3", "late-trigger")]
     [InlineData("tiny-qwen3", "combine-in-kernel")]
     [InlineData("tiny-llama3", "combine-in-kernel")]
+    [InlineData("tiny-qwen3", "narrow-attention")]
+    [InlineData("tiny-qwen3", "no-kv-preload")]
+    [InlineData("tiny-llama3", "no-kv-preload")]
     public void DecodeSteps_Defaults_MatchOneOptionSwitched(string fixture, string switched)
     {
         using var model = ModelFolder.Open(Path.Combine(TestData.Root, fixture));
@@ -75,6 +79,8 @@ public sealed class CudaGraphTests
             "rope-apart" => options with { RopeInDecodeAttention = false },
             "late-trigger" => options with { EarlyDependentLaunch = false },
             "combine-in-kernel" => options with { CombineSplitsInKernel = true },
+            "narrow-attention" => options with { WideDecodeAttention = false },
+            "no-kv-preload" => options with { PreloadDecodeKv = false },
             _ => throw new ArgumentOutOfRangeException(nameof(switched), switched, null),
         });
         var random = new Random(17);

@@ -1,3 +1,5 @@
+using DynamoOrleans.Engine.Backends.Cuda.Ops;
+
 namespace DynamoOrleans.Engine.Tests.Backends.Cuda;
 
 public sealed class ElementwiseKernelTests(CudaFixture cuda) : IClassFixture<CudaFixture>
@@ -90,23 +92,51 @@ public sealed class ElementwiseKernelTests(CudaFixture cuda) : IClassFixture<Cud
             Assert.Equal(data.AsSpan(pick[r] * width, width), output.AsSpan(r * width, width));
     }
 
-    [GpuFact]
-    public void ArgmaxRows_RandomAndTiedRows_ReturnsLowestIndexOfMax()
+    /// <summary>One block a row, and rows cut into chunks (twice, to see the counters put back to 0); ties across chunks.</summary>
+    [GpuTheory]
+    [InlineData(3, 151_936)]
+    [InlineData(1, 151_936)]
+    [InlineData(2, 128_256)]
+    [InlineData(5, 1_001)]
+    public void ArgmaxRows_RandomAndTiedRows_ReturnsLowestIndexOfMax(int rows, int vocab)
     {
-        var random = new Random(5);
-        const int rows = 3, vocab = 151_936;
+        var random = new Random(5 + rows);
         var logits = Enumerable.Range(0, rows * vocab).Select(_ => (float)random.NextDouble()).ToArray();
-        logits[vocab + 100] = 7f;
-        logits[vocab + 90_000] = 7f;
+        var tied = rows > 1 ? 1 : 0;
+        logits[tied * vocab + 100] = 7f;
+        logits[tied * vocab + vocab - 3] = 7f; // a tie in the row's last chunk
+        logits[(rows - 1) * vocab + vocab - 1] = 9f; // the very last logit
         using var dLogits = cuda.Upload<float>(logits);
         using var dOut = cuda.Device.Allocate(rows * 4);
-        cuda.Ops.ArgmaxRows(dOut.Pointer, dLogits.Pointer, rows, vocab, cuda.Stream);
-        var result = cuda.Download<int>(dOut);
-        for (var r = 0; r < rows; r++)
+        using var scratch = cuda.Device.Allocate(8L * rows * CudaOps.MaxArgmaxChunks);
+        using var counters = cuda.Upload<int>(new int[rows]);
+        foreach (var chunked in new[] { false, true, true })
         {
-            var row = logits.AsSpan(r * vocab, vocab);
-            Assert.Equal(row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row)), result[r]);
+            dOut.Fill(0xff, cuda.Stream);
+            if (chunked)
+                cuda.Ops.ArgmaxRows(dOut.Pointer, dLogits.Pointer, rows, vocab, cuda.Stream, scratch.Pointer, counters.Pointer);
+            else
+                cuda.Ops.ArgmaxRows(dOut.Pointer, dLogits.Pointer, rows, vocab, cuda.Stream);
+            var result = cuda.Download<int>(dOut);
+            for (var r = 0; r < rows; r++)
+            {
+                var row = logits.AsSpan(r * vocab, vocab);
+                Assert.Equal(row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row)), result[r]);
+            }
+            if (rows > 1)
+                Assert.Equal(100, result[1]);
+            Assert.Equal(vocab - 1, result[rows - 1]);
+            Assert.All(cuda.Download<int>(counters), c => Assert.Equal(0, c));
         }
-        Assert.Equal(100, result[1]);
     }
+
+    [Theory]
+    [InlineData(1, 151_936, 132, 37)]   // batch 1: as many 4,096-logit chunks as the row holds
+    [InlineData(1, 1_000_000, 132, 64)] // capped
+    [InlineData(4, 151_936, 132, 37)]   // 66 wanted, 37 fit
+    [InlineData(16, 151_936, 132, 17)]  // the rows cover the SMs twice
+    [InlineData(300, 151_936, 132, 1)]  // many rows: a block a row
+    [InlineData(2, 1_024, 132, 1)]      // a small vocabulary is not cut
+    public void ArgmaxChunks_Shapes_FillTheSmsWithoutTinyChunks(int rows, int vocab, int sms, int expected) =>
+        Assert.Equal(expected, CudaOps.ArgmaxChunks(rows, vocab, sms));
 }
