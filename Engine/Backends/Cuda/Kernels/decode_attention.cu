@@ -472,6 +472,8 @@ __device__ void decode_attention_mma(
     constexpr int PV_PIECES = D / 64;  // 16-byte pieces of a value row per lane (8 lanes a row)
     constexpr int KSTEPS = D / 16;     // k-steps of Q·Kᵀ, and m-tiles of Vᵀ·Pᵀ
     constexpr int TILE = 16 * STEPS;
+    // Static shared memory stops at 48 KB; with the query and the own key and value beside them, these get 32.
+    static_assert(W * MAXG * D * 4 <= 32 * 1024, "the warps' partial outputs take too much shared memory");
     __shared__ float sm_m[W][MAXG], sm_l[W][MAXG];
     __shared__ float sm_acc[W][MAXG][D];
 
@@ -771,9 +773,11 @@ __device__ void decode_combine_splits(bf16* __restrict__ out, const float* part_
     DEFINE_DECODE_ATTENTION(decode_attention_d##D##_g8, D, 8, DEC_WARPS, DEC_MMA_STEPS(D))                     \
     DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g1, D, 1, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))          \
     DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g2, D, 2, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))          \
-    DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g4, D, 4, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))          \
-    DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g8, D, 8, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))
+    DEFINE_DECODE_ATTENTION(decode_attention_wide_d##D##_g4, D, 4, DEC_WIDE_WARPS, DEC_WIDE_STEPS(D))
 
 DEFINE_DECODE_ATTENTION_ALL_G(64)
 DEFINE_DECODE_ATTENTION_ALL_G(128)
 DEFINE_DECODE_ATTENTION_ALL_G(256)
+// G = 8 wide: the warps' partial outputs (W × G × D floats) must stay within 32 KB, which D = 256 would pass.
+DEFINE_DECODE_ATTENTION(decode_attention_wide_d64_g8, 64, 8, DEC_WIDE_WARPS, DEC_WIDE_STEPS(64))
+DEFINE_DECODE_ATTENTION(decode_attention_wide_d128_g8, 128, 8, DEC_WIDE_WARPS, DEC_WIDE_STEPS(128))

@@ -11,7 +11,8 @@ public sealed unsafe class CudaOps
 {
     private const uint RowThreads = 256;
     private const uint AttentionThreads = 128;
-    private const uint WideDecodeAttentionThreads = 256; // DEC_WIDE_WARPS in decode_attention.cu
+    private const int WideDecodeAttentionWarps = 8; // DEC_WIDE_WARPS in decode_attention.cu
+    private const uint WideDecodeAttentionThreads = WideDecodeAttentionWarps * 32;
     private const uint ArgmaxThreads = 256; // ARGMAX_THREADS in sampling.cu
     private const int GemvWarps = 4; // GEMV_WARPS in gemv.cu
     private const int GemvRowsPerWarp = 2; // GEMV_ROWS
@@ -81,7 +82,8 @@ public sealed unsafe class CudaOps
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
             {
                 _decodeAttention[(d, g)] = Kernel($"decode_attention_d{d}_g{g}");
-                _wideDecodeAttention[(d, g)] = Kernel($"decode_attention_wide_d{d}_g{g}");
+                if (WideDecodeAttentionWarps * g * d * 4 <= 32 * 1024) // decode_attention.cu defines no wide kernel past that
+                    _wideDecodeAttention[(d, g)] = Kernel($"decode_attention_wide_d{d}_g{g}");
             }
         foreach (var d in SupportedHeadDims)
             for (var g = 1; g <= MaxQueryHeadsPerKvHead; g *= 2)
@@ -320,9 +322,9 @@ public sealed unsafe class CudaOps
             &maxBlocks, &blockSize, &hq, &hkv, &splitLength, &scale, &invFreq, &qNorm, &kNorm, &slots, &eps, &inPrologue, &preload, &counters,
         };
         var threads = AttentionThreads;
-        if (UsesWideDecodeAttention(a.Tokens, hkv, a.Splits))
+        if (UsesWideDecodeAttention(a.Tokens, hkv, a.Splits) && _wideDecodeAttention.TryGetValue(shape, out var wide))
         {
-            kernel = _wideDecodeAttention[shape];
+            kernel = wide;
             threads = WideDecodeAttentionThreads;
         }
         kernel.Launch((uint)a.Tokens, (uint)hkv, (uint)a.Splits, threads, stream, args);
