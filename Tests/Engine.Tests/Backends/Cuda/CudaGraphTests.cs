@@ -83,6 +83,10 @@ public sealed class CudaGraphTests
             "no-kv-preload" => options with { PreloadDecodeKv = false },
             _ => throw new ArgumentOutOfRangeException(nameof(switched), switched, null),
         });
+        // The 4-warp kernel cuts the keys among half the warps of the wide one, so each warp's softmax weights are rounded
+        // to bf16 against a different running max: the outputs part by a few bf16 steps, which the layers carry to the
+        // logits (0.025 seen on an H100; the kernel tests hold both forms to 0.01 of a float64 reference).
+        var tolerance = switched == "narrow-attention" ? 0.05f : 0.02f;
         var random = new Random(17);
         int[] lengths = [300, 12, 77];
         var prompts = lengths.Select(n => Enumerable.Range(0, n).Select(_ => random.Next(1024)).ToArray()).ToArray();
@@ -103,7 +107,7 @@ public sealed class CudaGraphTests
             fused.Forward(batch, a);
             apart.Forward(batch, b);
             var diff = RunnerDriver.MaxAbsDiff(b, a);
-            Assert.True(diff < 0.02f, $"step {step}: max abs diff {diff}");
+            Assert.True(diff < tolerance, $"step {step}: max abs diff {diff}");
         }
         Assert.True(fused.NumCapturedGraphs >= 1);
     }

@@ -123,7 +123,7 @@ public sealed class ElementwiseKernelTests(CudaFixture cuda) : IClassFixture<Cud
                 var row = logits.AsSpan(r * vocab, vocab);
                 Assert.Equal(row.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(row)), result[r]);
             }
-            if (rows > 1)
+            if (rows > 2) // with two rows, row 1 is also the row whose last logit is the largest
                 Assert.Equal(100, result[1]);
             Assert.Equal(vocab - 1, result[rows - 1]);
             Assert.All(cuda.Download<int>(counters), c => Assert.Equal(0, c));
