@@ -391,7 +391,7 @@ public sealed unsafe class CudaOps
 
     /// <summary>
     /// How many blocks share each row of <see cref="ArgmaxRows"/>: enough for the rows to cover the SMs twice, each
-    /// chunk at least 4,096 logits (16 KB: less would cost more in the merge than it saves), at most <see cref="MaxArgmaxChunks"/>.
+    /// chunk at least 4,096 logits (16 KB, so that a chunk's scan outweighs its share of the merge), at most <see cref="MaxArgmaxChunks"/>.
     /// </summary>
     public static int ArgmaxChunks(int rows, int vocab, int multiprocessors)
     {
