@@ -15,7 +15,7 @@ public sealed partial class CudaModelRunner
         if (logits.Length < needed)
             throw new ArgumentException($"logits holds {logits.Length} floats; {needed} needed ({batch.NumLogitRows} rows × {VocabSize})", nameof(logits));
         Run(batch);
-        CopyLogits(batch.NumLogitRows, logits);
+        CopyLogits(batch.NumLogitRows, batch.NumTokens, logits);
     }
 
     /// <summary>
@@ -145,12 +145,10 @@ public sealed partial class CudaModelRunner
         }
         if (fusedNorms)
             _ops.AddRmsNorm(b.Normed.Pointer, b.Residual.Pointer, 0, _finalNorm.Pointer, tokens, c.HiddenSize, _eps, _stream);
-        // As many logit rows as tokens: every token's row, in order (a pure decode step, or all logits), read in place.
-        _logitInputs = rows == tokens ? b.Normed : b.LogitInputs;
         if (rows != tokens)
             _ops.GatherRows(b.LogitInputs.Pointer, b.Normed.Pointer, b.LogitRowIndices, rows, c.HiddenSize, _stream);
         if (Runs(DecodeStage.LmHead))
-            LmHead(0, Math.Min(rows, b.LogitRows));
+            LmHead(LogitInputs(rows, tokens), 0, Math.Min(rows, b.LogitRows));
     }
 
     /// <summary>
@@ -276,13 +274,19 @@ public sealed partial class CudaModelRunner
             _gemm.Linear(x, w, y, m, n, k, output, stream);
     }
 
-    /// <summary>fp32 logits of logit rows [start, start + n) (gathered, or read in place from Normed) into the device logits buffer.</summary>
-    private void LmHead(int start, int n) =>
-        Linear(_logitInputs.At(2L * start * _config.HiddenSize), _lmHead.Pointer, _buffers.Logits.Pointer,
+    /// <summary>
+    /// The normed rows the LM head reads: with as many logit rows as tokens, every token's row in order (a pure decode
+    /// step, or all logits), read in place from Normed; otherwise the rows GatherRows picked.
+    /// </summary>
+    private DeviceBuffer LogitInputs(int rows, int tokens) => rows == tokens ? _buffers.Normed : _buffers.LogitInputs;
+
+    /// <summary>fp32 logits of logit rows [start, start + n) of <paramref name="inputs"/> into the device logits buffer.</summary>
+    private void LmHead(DeviceBuffer inputs, int start, int n) =>
+        Linear(inputs.At(2L * start * _config.HiddenSize), _lmHead.Pointer, _buffers.Logits.Pointer,
             n, VocabSize, _config.HiddenSize, GemmOutput.Fp32, _stream);
 
     /// <summary>Brings the logits to the host through the pinned buffer, computing the chunks after the first as it goes.</summary>
-    private unsafe void CopyLogits(int rows, Span<float> logits)
+    private unsafe void CopyLogits(int rows, int tokens, Span<float> logits)
     {
         var b = _buffers;
         var vocab = VocabSize;
@@ -290,7 +294,7 @@ public sealed partial class CudaModelRunner
         {
             var n = Math.Min(b.LogitRows, rows - start);
             if (start > 0)
-                LmHead(start, n);
+                LmHead(LogitInputs(rows, tokens), start, n);
             b.LogitsHost.CopyFromDevice(b.Logits.Pointer, 0, 4L * n * vocab, _stream);
             _stream.Synchronize();
             new ReadOnlySpan<float>(b.LogitsHost.Pointer, n * vocab).CopyTo(logits.Slice(start * vocab));

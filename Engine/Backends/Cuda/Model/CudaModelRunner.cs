@@ -38,7 +38,6 @@ public sealed partial class CudaModelRunner : IDeviceSamplingRunner
     private readonly DeviceBuffer _kvCache;
     private readonly DecodeGraphs? _graphs;
     private DecodeStage _skippedStage;
-    private DeviceBuffer _logitInputs = null!; // the normed rows the LM head reads: the gathered ones, or all of Normed (Body)
     private readonly int _maxSplitTokens;
     private readonly bool _combineSplitsInKernel;
     private readonly float _eps;

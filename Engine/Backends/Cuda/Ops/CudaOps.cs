@@ -38,8 +38,8 @@ public sealed unsafe class CudaOps
     private readonly CudaKernel[] _gemvNormBf16 = new CudaKernel[GemvMaxRows + 1];
     private readonly CudaKernel[] _gemvNormSwiGlu = new CudaKernel[GemvMaxRows + 1];
     private readonly int _multiprocessors;
-    private readonly int _gridFillingBlocks;
     private readonly int _smCount;
+    private readonly bool _wideDecodeAttentionOn;
     private readonly bool _preloadDecodeKv;
 
     /// <param name="programmaticLaunch">
@@ -55,10 +55,9 @@ public sealed unsafe class CudaOps
         CudaKernel Kernel(string name) => module.GetKernel(name, programmaticLaunch);
         // Counting no SMs never splits: GemvShape's blocks always fill "twice over".
         _multiprocessors = splitGemvRows ? module.Device.MultiprocessorCount : 0;
-        // No grid is smaller than 0 blocks: the wide kernel is never picked.
-        _gridFillingBlocks = wideDecodeAttention ? module.Device.MultiprocessorCount : 0;
-        _preloadDecodeKv = preloadDecodeKv;
         _smCount = module.Device.MultiprocessorCount;
+        _wideDecodeAttentionOn = wideDecodeAttention;
+        _preloadDecodeKv = preloadDecodeKv;
         _embedding = Kernel("embedding_gather");
         _addRmsNorm = Kernel("add_rmsnorm");
         _siluMul = Kernel("silu_mul");
@@ -337,7 +336,8 @@ public sealed unsafe class CudaOps
     /// so that each has an SM to itself and twice the warps, each with twice the keys (decode_attention.cu), cost it
     /// nothing; the keys of a context up to 256 (at head dim 128) are then read in one round, before the kernel's wait.
     /// </summary>
-    public bool UsesWideDecodeAttention(int tokens, int numKvHeads, int splits) => (long)tokens * numKvHeads * splits < _gridFillingBlocks;
+    public bool UsesWideDecodeAttention(int tokens, int numKvHeads, int splits) =>
+        _wideDecodeAttentionOn && (long)tokens * numKvHeads * splits < _smCount;
 
     /// <summary>Whether <see cref="DecodeAttention"/> has its own kernel for the shape (else it runs the paged one, which cannot do RoPE).</summary>
     public bool DecodeAttentionTakes(int headDim, int numQHeads, int numKvHeads) =>
